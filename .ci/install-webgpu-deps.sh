@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs Mesa >= 25 (lavapipe, a software Vulkan driver) from bookworm-backports so the webgpu backend
+# (Dawn via the `webgpu` package) finds an adapter on machines without a GPU. Stock bookworm Mesa 22
+# exposes no adapter to Dawn. Idempotent; needs root (CI and the dev machines run as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  # Reuse the machine's own Debian mirror (first deb822 stanza) with the backports suite.
+  src=/etc/apt/sources.list.d/debian.sources
+  uri=$(awk '/^URIs:/{print $2; exit}' "$src")
+  keyring=$(awk '/^Signed-By:/{print $2; exit}' "$src")
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' "$uri" "$keyring" \
+    > /etc/apt/sources.list.d/bookworm-backports.sources
+fi
+apt-get update -qq
+apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
+apt-get install -y -qq libvulkan1 >/dev/null

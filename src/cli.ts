@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { UserError, messageOf } from './errors.js';
+import { registerDataCommands } from './data/commands.js';
+import { registerPlanDataCommands } from './data/plan-commands.js';
+import { registerToolsCommands } from './data/tools-commands.js';
+import { registerTokenizerCommands } from './tokenizer/commands.js';
+import { registerTokenizerEvalCommands } from './eval/tok-commands.js';
+import { registerModelCommands } from './model/commands.js';
+import { registerBaseCommands } from './train/commands.js';
+
+function buildProgram(): Command {
+  const program = new Command('capplan')
+    .description('Train a capOS tokenizer and ActionPlan planner with TensorFlow.js (nanochat-style)')
+    .showHelpAfterError('(run with --help for usage)');
+
+  registerDataCommands(program.command('data').description('pinned corpus and generated datasets'));
+  registerPlanDataCommands(program.commands.find((c) => c.name() === 'data')!);
+  registerToolsCommands(program.command('tools').description('capOS tool catalog'));
+  registerTokenizerCommands(program.command('tok').description('BPE tokenizer: train, encode, decode, evaluate'));
+  registerTokenizerEvalCommands(program.commands.find((c) => c.name() === 'tok')!);
+  registerModelCommands(program.command('model').description('model shapes and parameter counts'));
+  registerBaseCommands(program.command('base').description('base pretraining'));
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`capplan: error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (process.env.CAPPLAN_DEBUG) throw err;
+    process.stderr.write(`capplan: internal error: ${messageOf(err)} (set CAPPLAN_DEBUG=1 for a stack trace)\n`);
+    process.exitCode = 2;
+  }
+}
+
+await main();
