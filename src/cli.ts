@@ -8,6 +8,7 @@ import { registerTokenizerCommands } from './tokenizer/commands.js';
 import { registerTokenizerEvalCommands } from './eval/tok-commands.js';
 import { registerModelCommands } from './model/commands.js';
 import { registerBaseCommands } from './train/commands.js';
+import { registerProvenanceCommands } from './provenance/commands.js';
 
 function buildProgram(): Command {
   const program = new Command('capplan')
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerTokenizerEvalCommands(program.commands.find((c) => c.name() === 'tok')!);
   registerModelCommands(program.command('model').description('model shapes and parameter counts'));
   registerBaseCommands(program.command('base').description('base pretraining'));
+  registerProvenanceCommands(program);
   return program;
 }
 
