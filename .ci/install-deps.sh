@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs Mesa >= 25 (lavapipe, a software Vulkan driver) from bookworm-backports so the webgpu backend
+# Debian packages the test suite uses.
+# capnproto: the compiler checks that the generated data/tools/capos.capnp is a valid schema.
+# Mesa >= 25 (lavapipe, a software Vulkan driver) from bookworm-backports so the webgpu backend
 # (Dawn via the `webgpu` package) finds an adapter on machines without a GPU. Stock bookworm Mesa 22
 # exposes no adapter to Dawn. Idempotent; needs root (CI and the dev machines run as root).
 set -euo pipefail
@@ -15,3 +17,4 @@ fi
 apt-get update -qq
 apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
 apt-get install -y -qq libvulkan1 >/dev/null
+apt-get install -y -qq capnproto >/dev/null
