@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+
+/** Minimal view of the WebGPU objects Dawn hands us (the `webgpu` package ships no typings we rely on). */
+interface GpuAdapterInfo {
+  isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+interface GpuAdapter {
+  info?: GpuAdapterInfo;
+}
+interface Gpu {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapter | null>;
+}
+interface DawnModule {
+  create(flags: string[]): Gpu;
+  globals: Record<string, unknown>;
+}
+
+/** "vendor architecture device (description)" with the empty parts left out. */
+export function describeAdapter(info: GpuAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.vendor, info.architecture, info.device].filter((p): p is string => !!p);
+  const head = parts.join(' ') || 'unknown adapter';
+  return info.description ? `${head} (${info.description})` : head;
+}
+
+/** Software rasterisers (Mesa lavapipe/llvmpipe, SwiftShader) run WGSL on the CPU cores. */
+export function isSoftwareAdapter(info: GpuAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  if (info.isFallbackAdapter) return true;
+  const text = [info.architecture, info.device, info.description].join(' ');
+  return /llvmpipe|lavapipe|swiftshader|\bsoftware\b/i.test(text);
+}
+
+export interface WebGpuAdapter {
+  description: string;
+  software: boolean;
+}
+
+let installed: { gpu: Gpu } | null = null;
+
+/**
+ * Makes Dawn (the `webgpu` package) the process's navigator.gpu, as a browser would provide it. Must run
+ * before '@tensorflow/tfjs-backend-webgpu' is imported: that module registers its backend only if
+ * navigator.gpu exists at import time. Vulkan loaders want XDG_RUNTIME_DIR; a private default under /tmp
+ * is created when it is unset.
+ */
+async function installDawn(): Promise<Gpu> {
+  if (installed) return installed.gpu;
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const dir = `/tmp/capplan-xdg-${process.getuid?.() ?? 'user'}`;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
+  const dawn = (await import('webgpu')) as unknown as DawnModule;
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  installed = { gpu };
+  return gpu;
+}
+
+/**
+ * Finds a WebGPU adapter through Dawn: a real GPU (Vulkan/Metal/D3D12) or, without one, Mesa's lavapipe.
+ * Returns it, or null when there is none. Loads the tfjs webgpu backend when there is one.
+ */
+export async function probeWebGpu(): Promise<WebGpuAdapter | null> {
+  const gpu = await installDawn();
+  // The same preference tfjs uses when it requests its own adapter, so we describe the one it will get.
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return null;
+  await import('@tensorflow/tfjs-backend-webgpu');
+  return { description: describeAdapter(adapter.info), software: isSoftwareAdapter(adapter.info) };
+}

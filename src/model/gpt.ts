@@ -1,0 +1,197 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelDims } from './dims.js';
+import { initValues, type InitSpec } from './init.js';
+import { rmsNorm } from './rms-norm.js';
+import { applyRotary, rotaryTables, type RotaryTables } from './rotary.js';
+import { boundedSparseCrossEntropy } from './cross-entropy.js';
+import { matMul, transposeLast } from './matmul.js';
+import { registerScatterAddKernels } from '../backend/scatter-add.js';
+
+export interface GptOptions {
+  dims: ModelDims;
+  /** Longest sequence the model is asked about; sizes the rotary tables and the causal mask. */
+  seqLen: number;
+  ropeBase?: number;
+  seed: number;
+}
+
+/** Logits are squashed to ±SOFTCAP by SOFTCAP·tanh(z/SOFTCAP). */
+export const SOFTCAP = 15;
+/** Added to the scores of future positions; far below any reachable score (|q·k|/√hd ≤ √hd after QK-norm). */
+const MASKED_SCORE = -1e9;
+
+function softcap(z: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.tanh(tf.mul(z, 1 / SOFTCAP)), SOFTCAP);
+}
+
+/** Rotary tables and causal mask cut to the T positions of one forward pass. */
+interface Positions {
+  cos: tf.Tensor2D;
+  sin: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+/** Names of the parameters of block `i`, in the order they are created. */
+export function blockParamNames(i: number): string[] {
+  return ['q', 'k', 'v', 'proj'].map((w) => `h.${i}.attn.${w}`).concat([`h.${i}.mlp.fc`, `h.${i}.mlp.proj`]);
+}
+
+/**
+ * Initialisation (nanochat-like): embedding N(0, 1); lm_head N(0, 0.001) so the first logits are near
+ * uniform; q, k, v and mlp.fc uniform(±√3/√d), i.e. std 1/√d, which keeps activations O(1); both output
+ * projections zero, so a fresh block is the identity and each residual branch grows from nothing.
+ */
+function initSpec(name: string, dModel: number): InitSpec {
+  if (name === 'wte') return { kind: 'normal', std: 1 };
+  if (name === 'lm_head') return { kind: 'normal', std: 0.001 };
+  if (name.endsWith('.proj')) return { kind: 'zeros' };
+  return { kind: 'uniform', bound: Math.sqrt(3 / dModel) };
+}
+
+function paramShapes(dims: ModelDims): Map<string, [number, number]> {
+  const { dModel: d, mlpDim: m, vocabSize: v } = dims;
+  const shapes = new Map<string, [number, number]>([['wte', [v, d]]]);
+  for (let i = 0; i < dims.depth; i++) {
+    const [q, k, vv, proj, fc, mlpProj] = blockParamNames(i);
+    shapes.set(q, [d, d]).set(k, [d, d]).set(vv, [d, d]).set(proj, [d, d]);
+    shapes.set(fc, [d, m]).set(mlpProj, [m, d]);
+  }
+  return shapes.set('lm_head', [d, v]);
+}
+
+/**
+ * The DESIGN.md GPT: embedding → RMSNorm → L × [x += Attn(RMSNorm(x)); x += MLP(RMSNorm(x))] → RMSNorm →
+ * lm_head → 15·tanh(z/15). Activations stay 2-D [B·T, d] between blocks; attention reshapes to
+ * [B, H, T, hd] and runs all heads in one batched matMul.
+ */
+export class Gpt {
+  readonly dims: ModelDims;
+  readonly seqLen: number;
+  /** Insertion order: wte, h.0.* … h.{L−1}.*, lm_head (stable, so checkpoints can rely on it). */
+  readonly params: Map<string, tf.Variable>;
+  private readonly rotary: RotaryTables;
+  private readonly causalMask: tf.Tensor2D;
+
+  constructor(opts: GptOptions) {
+    const { dims, seqLen, seed } = opts;
+    if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
+    // The embedding gradient needs a usable UnsortedSegmentSum even if no one called initBackend (idempotent).
+    registerScatterAddKernels();
+    this.dims = dims;
+    this.seqLen = seqLen;
+    this.params = new Map();
+    for (const [name, shape] of paramShapes(dims)) {
+      const values = initValues(seed, name, shape[0] * shape[1], initSpec(name, dims.dModel));
+      const initial = tf.tensor2d(values, shape);
+      this.params.set(name, tf.variable(initial, true));
+      initial.dispose();
+    }
+    // Constants live as long as the model; keep() protects them from a caller's enclosing tidy.
+    const tables = rotaryTables(seqLen, dims.headDim, opts.ropeBase ?? 10000);
+    this.rotary = { cos: tf.keep(tables.cos), sin: tf.keep(tables.sin), rotateHalf: tf.keep(tables.rotateHalf) };
+    this.causalMask = tf.keep(
+      tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([seqLen, seqLen]), -1, 0)), MASKED_SCORE)),
+    ) as tf.Tensor2D;
+  }
+
+  private param(name: string): tf.Variable {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`no parameter ${name}`);
+    return p;
+  }
+
+  /** Final normalised hidden states [B·T, d] for int32 tokens [B, T]. */
+  private hidden(tokens: tf.Tensor2D): tf.Tensor2D {
+    const [batch, time] = tokens.shape;
+    if (time > this.seqLen) throw new RangeError(`sequence length ${time} exceeds the model's seqLen ${this.seqLen}`);
+    const positions: Positions = {
+      cos: tf.slice(this.rotary.cos, [0, 0], [time, -1]),
+      sin: tf.slice(this.rotary.sin, [0, 0], [time, -1]),
+      mask: tf.slice(this.causalMask, [0, 0], [time, time]),
+    };
+    let x = rmsNorm(tf.gather(this.param('wte'), tf.reshape(tokens, [batch * time]))) as tf.Tensor2D;
+    for (let i = 0; i < this.dims.depth; i++) {
+      x = tf.add(x, this.attention(rmsNorm(x), i, batch, time, positions));
+      x = tf.add(x, this.mlp(rmsNorm(x), i));
+    }
+    return rmsNorm(x);
+  }
+
+  private attention(x: tf.Tensor2D, layer: number, batch: number, time: number, pos: Positions): tf.Tensor2D {
+    const { nHead: h, headDim: hd, dModel: d } = this.dims;
+    const p = (w: string) => this.param(`h.${layer}.attn.${w}`);
+    // One [d, 3d] projection instead of three, then the layout [3·B, H, T, hd] (two rank-4 transposes: webgpu
+    // shaders stop at rank 4): q, k and v become contiguous blocks, so slicing them apart is cheap everywhere.
+    const qkv = matMul(x, tf.concat([p('q'), p('k'), p('v')], 1));
+    const parts = tf.transpose(tf.reshape(qkv, [batch, time, 3, d]), [2, 0, 1, 3]);
+    const heads = tf.transpose(tf.reshape(parts, [3 * batch, time, h, hd]), [0, 2, 1, 3]);
+    // QK-norm and rotary on q and k together; RMSNorm commutes with the rotation, so the order is free.
+    const qkRaw = tf.slice(heads, [0, 0, 0, 0], [2 * batch, h, time, hd]);
+    const qk = applyRotary(rmsNorm(qkRaw), pos.cos, pos.sin, this.rotary.rotateHalf);
+    const q = tf.slice(qk, [0, 0, 0, 0], [batch, h, time, hd]);
+    const k = tf.slice(qk, [batch, 0, 0, 0], [batch, h, time, hd]);
+    const v = tf.slice(heads, [2 * batch, 0, 0, 0], [batch, h, time, hd]);
+    const scores = tf.add(matMul(tf.mul(q, 1 / Math.sqrt(hd)), transposeLast(k)), pos.mask);
+    const mixed = matMul(tf.softmax(scores), v);
+    const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch * time, d]) as tf.Tensor2D;
+    return matMul(merged, p('proj'));
+  }
+
+  private mlp(x: tf.Tensor2D, layer: number): tf.Tensor2D {
+    const up = tf.relu(matMul(x, this.param(`h.${layer}.mlp.fc`)));
+    return matMul(tf.square(up), this.param(`h.${layer}.mlp.proj`));
+  }
+
+  /** Softcapped logits [B·T, V]. */
+  private cappedLogits2d(tokens: tf.Tensor2D): tf.Tensor2D {
+    return softcap(matMul(this.hidden(tokens), this.param('lm_head')));
+  }
+
+  /** Logits [B, T, V] after the softcap 15·tanh(z/15). */
+  logits(tokens: tf.Tensor2D): tf.Tensor3D {
+    const [batch, time] = tokens.shape;
+    return tf.tidy(() => tf.reshape(this.cappedLogits2d(tokens), [batch, time, this.dims.vocabSize]));
+  }
+
+  /**
+   * Softcapped logits [B, V] of the last position only, for sampling: the lm_head (the largest matmul at
+   * small depth) runs on B rows instead of B·T.
+   */
+  lastLogits(tokens: tf.Tensor2D): tf.Tensor2D {
+    const [batch, time] = tokens.shape;
+    return tf.tidy(() => {
+      const hidden = tf.reshape(this.hidden(tokens), [batch, time, this.dims.dModel]);
+      const last = tf.reshape(tf.slice(hidden, [0, time - 1, 0], [batch, 1, -1]), [batch, this.dims.dModel]) as tf.Tensor2D;
+      return softcap(matMul(last, this.param('lm_head')));
+    });
+  }
+
+  /** Nats per position [B, T]; a target of −1 is ignored (loss 0, no gradient). */
+  tokenLosses(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
+    const [batch, time] = inputs.shape;
+    if (targets.shape[0] !== batch || targets.shape[1] !== time) {
+      throw new RangeError(`targets shape [${targets.shape}] differs from inputs shape [${inputs.shape}]`);
+    }
+    return tf.tidy(() => {
+      const losses = boundedSparseCrossEntropy(this.cappedLogits2d(inputs), tf.reshape(targets, [batch * time]));
+      return tf.reshape(losses, [batch, time]);
+    });
+  }
+
+  /** Mean loss over the targets that are not ignored (0 when all are ignored). */
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => {
+      const counted = tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32'));
+      return tf.div(tf.sum(this.tokenLosses(inputs, targets)), tf.maximum(counted, 1)) as tf.Scalar;
+    });
+  }
+
+  dispose(): void {
+    for (const p of this.params.values()) p.dispose();
+    this.params.clear();
+    this.rotary.cos.dispose();
+    this.rotary.sin.dispose();
+    this.rotary.rotateHalf.dispose();
+    this.causalMask.dispose();
+  }
+}
