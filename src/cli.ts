@@ -9,6 +9,9 @@ import { registerTokenizerEvalCommands } from './eval/tok-commands.js';
 import { registerModelCommands } from './model/commands.js';
 import { registerBaseCommands } from './train/commands.js';
 import { registerProvenanceCommands } from './provenance/commands.js';
+import { registerPlanCommands } from './infer/commands.js';
+import { registerEvalPlanCommands } from './eval/plan-commands.js';
+import { registerBenchCommands } from './train/bench-commands.js';
 
 function buildProgram(): Command {
   const program = new Command('capplan')
@@ -22,6 +25,9 @@ function buildProgram(): Command {
   registerTokenizerEvalCommands(program.commands.find((c) => c.name() === 'tok')!);
   registerModelCommands(program.command('model').description('model shapes and parameter counts'));
   registerBaseCommands(program.command('base').description('base pretraining'));
+  registerPlanCommands(program);
+  registerEvalPlanCommands(program.command('eval').description('evaluate the planner'));
+  registerBenchCommands(program.command('bench').description('throughput benchmarks'));
   registerProvenanceCommands(program);
   return program;
 }
