@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { get_encoding } from 'tiktoken';
 import { serializePlan } from '../src/data/actionplan.js';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
-import { Prng } from '../src/data/plans/prng.js';
+import { Prng } from '../src/util/prng.js';
 import { planFromProbeCase } from '../src/eval/probe-plans.js';
 import { readProbeFile } from '../src/eval/probe/probe-file.js';
 import { feedBytes, initialState, type PlanState, type StackNode } from '../src/infer/constrain/automaton.js';

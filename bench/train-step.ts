@@ -20,7 +20,7 @@ import { Gpt } from '../src/model/gpt.js';
 import { flopsPerToken } from '../src/train/flops.js';
 import { accumulateGradients } from '../src/train/gradients.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
-import { SplitMix32 } from '../src/train/rng.js';
+import { Prng } from '../src/util/prng.js';
 import { memoryTokenSource } from '../src/train/token-source.js';
 import { train } from '../src/train/trainer.js';
 import { machineInfo, parseFlag, writeBenchResult } from './tokenizer-bench-util.js';
@@ -33,8 +33,8 @@ const batch = Number(parseFlag('--batch') ?? 8);
 const steps = Number(parseFlag('--steps') ?? 5);
 
 const backend = await initBackend(backendName);
-const rng = new SplitMix32(1);
-const docs = Array.from({ length: 64 }, () => Uint16Array.from({ length: 1000 }, () => rng.below(vocab - 1)));
+const rng = new Prng(1);
+const docs = Array.from({ length: 64 }, () => Uint16Array.from({ length: 1000 }, () => rng.int(vocab - 1)));
 const bos = vocab - 1;
 const tokenizer = {
   vocabSize: vocab,
@@ -71,8 +71,8 @@ const tokensPerStep = batch * seqLen;
 const model = new Gpt({ dims, seqLen, seed: 1 });
 const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
 const b = {
-  inputs: Int32Array.from({ length: batch * seqLen }, () => rng.below(vocab)),
-  targets: Int32Array.from({ length: batch * seqLen }, () => rng.below(vocab)),
+  inputs: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),
+  targets: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),
   rows: batch,
   seqLen,
 };

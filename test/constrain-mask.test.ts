@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan, serializePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
-import { Prng } from '../src/data/plans/prng.js';
+import { Prng } from '../src/util/prng.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { feedBytes, initialState, type PlanState, type StackNode } from '../src/infer/constrain/automaton.js';
 import { PlanGrammar, type PlanGrammarOptions } from '../src/infer/constrain/plan-grammar.js';

@@ -5,14 +5,14 @@ import { Muon } from '../src/train/optim/muon.js';
 import { orthogonalise } from '../src/train/optim/newton-schulz.js';
 import { baseLrs, ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { lrMultiplier, muonMomentum } from '../src/train/optim/schedule.js';
-import { SplitMix32 } from '../src/train/rng.js';
+import { Prng } from '../src/util/prng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 function randomMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
-  const rng = new SplitMix32(seed);
+  const rng = new Prng(seed);
   const values = Float32Array.from({ length: rows * cols }, () => rng.nextU32() / 2 ** 32 - 0.5);
   return tf.tensor2d(values, [rows, cols]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../src/data/plans/prng.js';
+import { Prng } from '../src/util/prng.js';
 import { renderGoal, type Clause } from '../src/data/plans/render.js';
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../src/data/plans/prng.js';
+import { Prng } from '../src/util/prng.js';
 import { numberWord, valueKindFor } from '../src/data/plans/values.js';
 import { loadCatalog } from '../src/data/catalog.js';
 import { descriptorsFromCatalog } from '../src/data/descriptor.js';

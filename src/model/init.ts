@@ -3,6 +3,7 @@
  * bit-identical weights on every backend and every run; each parameter draws from its own stream derived
  * from (seed, parameter name), so adding a layer does not shift the values of the others.
  */
+import { Prng } from '../util/prng.js';
 
 /** FNV-1a over the UTF-16 code units of `text`, mixed with `seed`: a 32-bit stream id. */
 function streamSeed(seed: number, text: string): number {
@@ -14,18 +15,6 @@ function streamSeed(seed: number, text: string): number {
   return h;
 }
 
-/** mulberry32: a small, fast 32-bit generator; returns a function yielding uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type InitSpec =
   | { kind: 'normal'; std: number }
   | { kind: 'uniform'; bound: number }
@@ -35,7 +24,8 @@ export type InitSpec =
 export function initValues(seed: number, name: string, size: number, spec: InitSpec): Float32Array {
   const out = new Float32Array(size);
   if (spec.kind === 'zeros') return out;
-  const next = mulberry32(streamSeed(seed, name));
+  const rng = new Prng(streamSeed(seed, name));
+  const next = () => rng.next();
   if (spec.kind === 'uniform') {
     for (let i = 0; i < size; i++) out[i] = (2 * next() - 1) * spec.bound;
     return out;

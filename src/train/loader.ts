@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { deriveSeed, seededPermutation } from './rng.js';
+import { deriveSeed, seededPermutation } from '../util/prng.js';
 import type { TokenArray, TokenSource } from './token-source.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog.js';
 import { descriptorsFromCatalog, type ToolDescriptor } from '../descriptor.js';
 import { serializePlan, type ActionPlan, type PlanStep } from '../actionplan.js';
-import { Prng } from './prng.js';
+import { Prng } from '../../util/prng.js';
 import { valueKindFor, type RenderedValue } from './values.js';
 import { NEGATIONS, PURPOSES, QUESTIONS, REFERRING_PHRASES, templatesFor, type Template } from './phrases.js';
 import { renderGoal, withCourtesy, type Clause, type RenderedGoal } from './render.js';

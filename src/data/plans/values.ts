@@ -1,4 +1,4 @@
-import type { Prng } from './prng.js';
+import type { Prng } from '../../util/prng.js';
 
 /** A generated argument: the words that mention it in the goal and the JSON value the plan must carry. */
 export interface RenderedValue {
