@@ -12,6 +12,8 @@ import { registerProvenanceCommands } from './provenance/commands.js';
 import { registerPlanCommands } from './infer/commands.js';
 import { registerEvalPlanCommands } from './eval/plan-commands.js';
 import { registerBenchCommands } from './train/bench-commands.js';
+import { registerSftCommands } from './sft/commands.js';
+import { registerReportCommands } from './report/commands.js';
 
 function buildProgram(): Command {
   const program = new Command('capplan')
@@ -25,10 +27,12 @@ function buildProgram(): Command {
   registerTokenizerEvalCommands(program.commands.find((c) => c.name() === 'tok')!);
   registerModelCommands(program.command('model').description('model shapes and parameter counts'));
   registerBaseCommands(program.command('base').description('base pretraining'));
+  registerSftCommands(program);
   registerPlanCommands(program);
   registerEvalPlanCommands(program.command('eval').description('evaluate the planner'));
   registerBenchCommands(program.command('bench').description('throughput benchmarks'));
   registerProvenanceCommands(program);
+  registerReportCommands(program);
   return program;
 }
 
