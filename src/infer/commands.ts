@@ -1,5 +1,76 @@
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { parsePlan, validatePlanAgainst } from '../data/actionplan.js';
+import { readProbeFile } from '../eval/probe/probe-file.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { planCases } from './batch.js';
+import { addPlannerOptions, openPlanner, type PlannerFlags } from './cli-options.js';
+import { runPlan } from './plan.js';
+import { readToolsFile } from './tools-file.js';
 
-export function registerPlanCommands(group: Command): void {
-  void group; // TODO(stub): subcommands land with their stage.
+interface PlanFlags extends PlannerFlags {
+  tools?: string;
+  goal?: string;
+  batch?: string;
+  out?: string;
+}
+
+function checkFlagCombination(flags: PlanFlags): void {
+  if (flags.batch !== undefined) {
+    if (flags.tools !== undefined || flags.goal !== undefined) throw new UserError('--batch reads tools and goals from its file; drop --tools/--goal');
+    return;
+  }
+  if (flags.out !== undefined) throw new UserError('--out goes with --batch');
+  if (flags.tools === undefined || flags.goal === undefined) throw new UserError('give --tools FILE and --goal TEXT, or --batch FILE.jsonl');
+}
+
+async function planCommand(flags: PlanFlags): Promise<void> {
+  checkFlagCombination(flags);
+  // Read and validate every input before the (slow) model load.
+  const descriptors = flags.tools !== undefined ? readToolsFile(flags.tools) : null;
+  const cases = flags.batch !== undefined ? readProbeFile(flags.batch) : null;
+  if (flags.goal !== undefined && flags.goal.trim() === '') throw new UserError('--goal: the goal is empty');
+  const { planner, sampling } = await openPlanner(flags);
+  try {
+    const opts = { constrain: flags.constrain, sampling };
+    if (cases) {
+      const lines: string[] = [];
+      const totals = await planCases(planner, cases, opts, flags.batch!, (c, output, i) => {
+        const line = JSON.stringify({ id: c.id, output });
+        lines.push(line);
+        if (flags.out === undefined) process.stdout.write(line + '\n');
+        process.stderr.write(`capplan: plan ${i + 1}/${cases.length} ${c.id}\n`);
+      });
+      if (flags.out !== undefined) writeFileAtomic(flags.out, lines.join('\n') + '\n');
+      process.stderr.write(
+        `capplan: ${totals.cases} plans, ${totals.generatedTokens} tokens in ${totals.seconds.toFixed(1)} s` +
+          (flags.out !== undefined ? `; wrote ${flags.out}` : '') + '\n',
+      );
+      return;
+    }
+    const result = await runPlan(planner, descriptors!, flags.goal!, opts, '--goal');
+    if (flags.constrain) {
+      if (!result.generation.ended) {
+        throw new UserError(`the plan did not finish within the model's context of ${planner.model.seqLen} tokens (list fewer tools or shorten the goal)`);
+      }
+      // Constrained output is valid by construction; checking it anyway turns a decoder bug into a loud failure.
+      const issues = validatePlanAgainst(parsePlan(result.text, 'constrained output'), descriptors!);
+      if (issues.length > 0) throw new Error(`constrained output does not fit the tools: ${issues[0]!.message}`);
+    }
+    process.stdout.write(result.text + '\n');
+  } finally {
+    planner.dispose();
+  }
+}
+
+export function registerPlanCommands(program: Command): void {
+  addPlannerOptions(
+    program
+      .command('plan')
+      .description('generate an ActionPlan for a goal from tool descriptors (prints only the plan JSON), or for every line of a probe file')
+      .option('--tools <file>', 'tool descriptors: a JSON array, or one descriptor per line')
+      .option('--goal <text>', 'what the plan should achieve')
+      .option('--batch <file.jsonl>', 'probe lines {"id","tools","goal","expect"}: writes {"id","output"} lines')
+      .option('--out <file>', 'with --batch: write the output lines here instead of stdout'),
+  ).action(planCommand);
 }

@@ -24,12 +24,15 @@ function softcap(z: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.tanh(tf.mul(z, 1 / SOFTCAP)), SOFTCAP);
 }
 
-/** Rotary tables and causal mask cut to the T positions of one forward pass. */
+/** Rotary tables and causal mask cut to the T positions of one forward pass (mask [T, past + T]). */
 interface Positions {
   cos: tf.Tensor2D;
   sin: tf.Tensor2D;
   mask: tf.Tensor2D;
 }
+
+/** One layer's keys (after QK-norm and rotary) and values for every position so far, [B, H, T, hd] each. */
+export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
 
 /** Names of the parameters of block `i`, in the order they are created. */
 export function blockParamNames(i: number): string[] {
@@ -100,24 +103,39 @@ export class Gpt {
     return p;
   }
 
-  /** Final normalised hidden states [B·T, d] for int32 tokens [B, T]. */
-  private hidden(tokens: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Final normalised hidden states [B·T, d] for int32 tokens [B, T] placed after the `past` positions
+   * (none for a full pass), and every layer's keys and values including the past ones (decodeStep's cache).
+   */
+  private hidden(tokens: tf.Tensor2D, past: readonly LayerKv[] | null = null): { x: tf.Tensor2D; kv: LayerKv[] } {
     const [batch, time] = tokens.shape;
-    if (time > this.seqLen) throw new RangeError(`sequence length ${time} exceeds the model's seqLen ${this.seqLen}`);
+    const offset = past ? past[0]!.k.shape[2] : 0;
+    if (offset + time > this.seqLen) throw new RangeError(`sequence length ${offset + time} exceeds the model's seqLen ${this.seqLen}`);
     const positions: Positions = {
-      cos: tf.slice(this.rotary.cos, [0, 0], [time, -1]),
-      sin: tf.slice(this.rotary.sin, [0, 0], [time, -1]),
-      mask: tf.slice(this.causalMask, [0, 0], [time, time]),
+      cos: tf.slice(this.rotary.cos, [offset, 0], [time, -1]),
+      sin: tf.slice(this.rotary.sin, [offset, 0], [time, -1]),
+      mask: tf.slice(this.causalMask, [offset, 0], [time, offset + time]),
     };
     let x = rmsNorm(tf.gather(this.param('wte'), tf.reshape(tokens, [batch * time]))) as tf.Tensor2D;
+    const kv: LayerKv[] = [];
     for (let i = 0; i < this.dims.depth; i++) {
-      x = tf.add(x, this.attention(rmsNorm(x), i, batch, time, positions));
+      const attn = this.attention(rmsNorm(x), i, batch, time, positions, past?.[i] ?? null);
+      kv.push(attn.kv);
+      x = tf.add(x, attn.out);
       x = tf.add(x, this.mlp(rmsNorm(x), i));
     }
-    return rmsNorm(x);
+    return { x: rmsNorm(x), kv };
   }
 
-  private attention(x: tf.Tensor2D, layer: number, batch: number, time: number, pos: Positions): tf.Tensor2D {
+  /** Attention of the T new positions over the `past` ones and themselves; also returns keys and values so far. */
+  private attention(
+    x: tf.Tensor2D,
+    layer: number,
+    batch: number,
+    time: number,
+    pos: Positions,
+    past: LayerKv | null,
+  ): { out: tf.Tensor2D; kv: LayerKv } {
     const { nHead: h, headDim: hd, dModel: d } = this.dims;
     const p = (w: string) => this.param(`h.${layer}.attn.${w}`);
     // One [d, 3d] projection instead of three, then the layout [3·B, H, T, hd] (two rank-4 transposes: webgpu
@@ -129,12 +147,14 @@ export class Gpt {
     const qkRaw = tf.slice(heads, [0, 0, 0, 0], [2 * batch, h, time, hd]);
     const qk = applyRotary(rmsNorm(qkRaw), pos.cos, pos.sin, this.rotary.rotateHalf);
     const q = tf.slice(qk, [0, 0, 0, 0], [batch, h, time, hd]);
-    const k = tf.slice(qk, [batch, 0, 0, 0], [batch, h, time, hd]);
-    const v = tf.slice(heads, [2 * batch, 0, 0, 0], [batch, h, time, hd]);
+    const kNew = tf.slice(qk, [batch, 0, 0, 0], [batch, h, time, hd]);
+    const vNew = tf.slice(heads, [2 * batch, 0, 0, 0], [batch, h, time, hd]);
+    const k = past ? tf.concat([past.k, kNew], 2) : kNew;
+    const v = past ? tf.concat([past.v, vNew], 2) : vNew;
     const scores = tf.add(matMul(tf.mul(q, 1 / Math.sqrt(hd)), transposeLast(k)), pos.mask);
     const mixed = matMul(tf.softmax(scores), v);
     const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch * time, d]) as tf.Tensor2D;
-    return matMul(merged, p('proj'));
+    return { out: matMul(merged, p('proj')), kv: { k: k as tf.Tensor4D, v: v as tf.Tensor4D } };
   }
 
   private mlp(x: tf.Tensor2D, layer: number): tf.Tensor2D {
@@ -144,7 +164,7 @@ export class Gpt {
 
   /** Softcapped logits [B·T, V]. */
   private cappedLogits2d(tokens: tf.Tensor2D): tf.Tensor2D {
-    return softcap(matMul(this.hidden(tokens), this.param('lm_head')));
+    return softcap(matMul(this.hidden(tokens).x, this.param('lm_head')));
   }
 
   /** Logits [B, T, V] after the softcap 15·tanh(z/15). */
@@ -159,11 +179,27 @@ export class Gpt {
    */
   lastLogits(tokens: tf.Tensor2D): tf.Tensor2D {
     const [batch, time] = tokens.shape;
+    return tf.tidy(() => this.lastRowLogits(this.hidden(tokens).x, batch, time));
+  }
+
+  /**
+   * KV-cache decoding: softcapped logits [B, V] of the last of `tokens` [B, T], which sit right after the
+   * `past` positions (null: none), and the keys and values of every position so far — the next call's
+   * `past`. A prompt is one call (prefill), each further token one call with T = 1. The caller owns the
+   * returned tensors; `past` is left alone.
+   */
+  decodeStep(tokens: tf.Tensor2D, past: readonly LayerKv[] | null): { logits: tf.Tensor2D; kv: LayerKv[] } {
+    const [batch, time] = tokens.shape;
     return tf.tidy(() => {
-      const hidden = tf.reshape(this.hidden(tokens), [batch, time, this.dims.dModel]);
-      const last = tf.reshape(tf.slice(hidden, [0, time - 1, 0], [batch, 1, -1]), [batch, this.dims.dModel]) as tf.Tensor2D;
-      return softcap(matMul(last, this.param('lm_head')));
+      const { x, kv } = this.hidden(tokens, past);
+      return { logits: this.lastRowLogits(x, batch, time), kv };
     });
+  }
+
+  private lastRowLogits(hidden: tf.Tensor2D, batch: number, time: number): tf.Tensor2D {
+    const rows = tf.reshape(hidden, [batch, time, this.dims.dModel]);
+    const last = tf.reshape(tf.slice(rows, [0, time - 1, 0], [batch, 1, -1]), [batch, this.dims.dModel]) as tf.Tensor2D;
+    return softcap(matMul(last, this.param('lm_head')));
   }
 
   /** Nats per position [B, T]; a target of −1 is ignored (loss 0, no gradient). */

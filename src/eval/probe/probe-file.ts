@@ -25,6 +25,8 @@ export const probeCaseSchema = z
     tools: z.array(descriptorSchema),
     goal: z.string().min(1),
     expect: expectationSchema,
+    // Generated SFT splits carry their canonical target plan; scoring ignores it.
+    plan: z.string().optional(),
   })
   .strict();
 

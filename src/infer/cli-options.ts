@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { initBackend, parseBackendName } from '../backend/select.js';
+import type { SamplingOptions } from './sampling.js';
+import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
+
+/** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
+export interface PlannerFlags {
+  checkpoint?: string;
+  backend: string;
+  constrain: boolean;
+  temperature: string;
+  topK: string;
+  seed: string;
+}
+
+export function addPlannerOptions(cmd: Command): Command {
+  return cmd
+    .option('--checkpoint <dir>', 'planner checkpoint directory (default checkpoints/default)')
+    .option('--no-constrain', 'switch off schema-constrained decoding (to measure what it gains)')
+    .option('--temperature <t>', 'sampling temperature; 0 = greedy', '0')
+    .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
+    .option('--seed <n>', 'sampling seed', '0')
+    .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
+}
+
+function numberFlag(flag: string, value: string, check: (n: number) => boolean, want: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !check(n)) throw new UserError(`${flag} must be ${want}, got '${value}'`);
+  return n;
+}
+
+export function samplingFromFlags(flags: PlannerFlags): SamplingOptions {
+  return {
+    temperature: numberFlag('--temperature', flags.temperature, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0'),
+    topK: numberFlag('--top-k', flags.topK, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    seed: numberFlag('--seed', flags.seed, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer in 0..4294967295'),
+  };
+}
+
+/** Validates the flags, initialises the backend and loads the planner (the caller disposes it). */
+export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; sampling: SamplingOptions }> {
+  const sampling = samplingFromFlags(flags);
+  const backend = await initBackend(parseBackendName(flags.backend));
+  const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
+  return { planner, backend: backend.name, sampling };
+}

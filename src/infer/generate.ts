@@ -1,0 +1,60 @@
+import { maskLogits } from './constrain/mask-logits.js';
+import type { PlanConstraint } from './constrain/plan-constraint.js';
+import type { Decoder } from './decoder.js';
+import type { TokenPicker } from './sampling.js';
+
+export interface GenerateOptions {
+  /** Stop after this many generated tokens (not counting the end token). */
+  maxTokens: number;
+  /** The end-of-turn token: generation stops when it is picked; it is not part of the output. */
+  endId: number;
+  /** Ids at or above this (the padding of the model's vocabulary) are never picked. */
+  vocabLimit: number;
+  picker: TokenPicker;
+  /** When given, only tokens that keep the output a valid plan prefix are allowed (and it ends the plan). */
+  constraint?: PlanConstraint | null;
+}
+
+export interface Generation {
+  /** Generated ids, without the end token. */
+  tokens: number[];
+  /** True when the end token was picked (false: stopped by maxTokens or the context). */
+  ended: boolean;
+  /** Wall time of the prompt pass, of the later model steps, and of computing masks, in ms. */
+  prefillMs: number;
+  decodeMs: number;
+  maskMs: number;
+}
+
+/**
+ * Feeds the prompt, then picks one token at a time until the end token, `maxTokens` or the end of the
+ * model's context. With a constraint, the mask of allowed tokens is applied to each logits row before
+ * picking, so the output is always a prefix of a valid plan (and a whole one when it ends).
+ */
+export async function generate(decoder: Decoder, prompt: readonly number[], opts: GenerateOptions): Promise<Generation> {
+  const { constraint, picker } = opts;
+  const tokens: number[] = [];
+  let t0 = performance.now();
+  let row = await decoder.feed(prompt);
+  const prefillMs = performance.now() - t0;
+  let decodeMs = 0;
+  let maskMs = 0;
+  for (;;) {
+    row.fill(-Infinity, opts.vocabLimit);
+    if (constraint) {
+      const m0 = performance.now();
+      maskLogits(row, constraint.allowedTokens());
+      maskMs += performance.now() - m0;
+    }
+    const id = picker.pick(row);
+    if (id < 0) throw new Error('no token is allowed here: the vocabulary lacks a byte the plan needs');
+    constraint?.advance(id);
+    if (id === opts.endId) return { tokens, ended: true, prefillMs, decodeMs, maskMs };
+    tokens.push(id);
+    if (tokens.length >= opts.maxTokens || decoder.length >= decoder.capacity) break;
+    t0 = performance.now();
+    row = await decoder.feed([id]);
+    decodeMs += performance.now() - t0;
+  }
+  return { tokens, ended: false, prefillMs, decodeMs, maskMs };
+}

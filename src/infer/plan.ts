@@ -1,0 +1,63 @@
+import { UserError } from '../errors.js';
+import type { ToolDescriptor } from '../data/descriptor.js';
+import { renderPrompt, CONTROL } from './chat-template.js';
+import { PlanConstraint } from './constrain/plan-constraint.js';
+import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
+import { KvCacheDecoder } from './decoder.js';
+import { generate, type Generation } from './generate.js';
+import type { Planner } from './planner.js';
+import { TokenPicker, type SamplingOptions } from './sampling.js';
+
+export interface PlanOptions {
+  /** Schema-constrained decoding (DESIGN.md: on by default). */
+  constrain: boolean;
+  sampling: SamplingOptions;
+  grammar?: Partial<PlanGrammarOptions>;
+}
+
+export interface PlanResult {
+  /** The raw generated text (the plan, when constrained and ended). */
+  text: string;
+  promptTokens: number;
+  generation: Generation;
+}
+
+/** Prompt tokens for a goal; a goal that is empty or leaves no room for a plan is the user's error. */
+export function planPrompt(planner: Planner, descriptors: readonly ToolDescriptor[], goal: string, source: string): number[] {
+  if (goal.trim() === '') throw new UserError(`${source}: the goal is empty`);
+  // Training goals never carry surrounding whitespace; a user's stray spaces should not change the plan.
+  const prompt = renderPrompt(planner.tokenizer, descriptors, goal.trim());
+  const context = planner.model.seqLen;
+  if (prompt.length >= context) {
+    throw new UserError(
+      `${source}: the tools and goal take ${prompt.length} tokens, but the model's context is ${context} (shorten the goal or list fewer tools)`,
+    );
+  }
+  return prompt;
+}
+
+/** Generates one plan with a fresh KV cache (disposed before returning). */
+export async function runPlan(
+  planner: Planner,
+  descriptors: readonly ToolDescriptor[],
+  goal: string,
+  opts: PlanOptions,
+  source = 'goal',
+): Promise<PlanResult> {
+  const prompt = planPrompt(planner, descriptors, goal, source);
+  const { tokenizer, model, trie } = planner;
+  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, opts.grammar) : null;
+  const decoder = new KvCacheDecoder(model);
+  try {
+    const generation = await generate(decoder, prompt, {
+      maxTokens: model.seqLen - prompt.length,
+      endId: tokenizer.specialId(CONTROL.assistantEnd),
+      vocabLimit: tokenizer.vocabSize,
+      picker: new TokenPicker(opts.sampling),
+      constraint,
+    });
+    return { text: tokenizer.decode(generation.tokens), promptTokens: prompt.length, generation };
+  } finally {
+    decoder.dispose();
+  }
+}
