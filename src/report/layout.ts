@@ -1,0 +1,15 @@
+/** File names of a published planner directory (and of the speedrun's eval stage) shared by publish, report and tests. */
+
+/** Evaluation results published beside the weights: what the report needs without the run directory. */
+export const EVAL_DIR = 'eval';
+export const TOK_EVAL_FILE = 'tok-eval.json';
+/** The recipe, preset and wall clock per stage of the speedrun that made the checkpoint. */
+export const SPEEDRUN_FILE = 'speedrun.json';
+/** The base model the planner was fine-tuned from, published inside it so the chain verifies on a clone. */
+export const PUBLISHED_BASE_DIR = 'base';
+/** Copies of recorded inputs that only existed in the run directory (resolved stage configs, plan-set manifest). */
+export const INPUT_COPIES_DIR = 'inputs';
+
+/** The probe files the planner is scored on: the dev probe and the head of each generated split. */
+export const EVAL_PROBES = ['dev', 'val', 'val_unseen'] as const;
+export const probeResultFile = (name: string): string => `probe-${name}.json`;
