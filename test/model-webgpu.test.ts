@@ -10,6 +10,8 @@ const adapter = await probeWebGpu().catch((err: Error) => {
   return null;
 });
 if (!adapter) console.warn('webgpu tests skipped: no WebGPU adapter (install Mesa >= 25: sudo bash .ci/install-deps.sh)');
+// CI installs lavapipe precisely so that the GPU code path runs on every submission: never skip there.
+if (!adapter && process.env.CI) throw new Error('CI must exercise the webgpu backend, but no adapter was found');
 
 interface StepResult {
   loss: number;
@@ -43,7 +45,9 @@ describe.skipIf(!adapter)('webgpu backend', () => {
     expect(info.adapter).toBe(adapter!.description);
     const gpu = await tinyStep();
     expect(Math.abs(gpu.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-4);
-    expect(maxRelDiff(gpu.logits, cpu.logits, 1e-2)).toBeLessThan(1e-4);
+    // Logits near zero are compared absolutely (floor 0.1): lavapipe's tanh/exp differ from cpu by ~1e-6
+    // absolute, which is fp32 noise, not a bug; a wrong kernel gives differences of order 1.
+    expect(maxRelDiff(gpu.logits, cpu.logits, 1e-1)).toBeLessThan(1e-4);
     for (const [name, g] of cpu.grads) expect(maxRelDiff(gpu.grads.get(name)!, g, 1e-2), name).toBeLessThan(1e-3);
   });
 
