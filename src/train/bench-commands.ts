@@ -1,5 +1,49 @@
 import type { Command } from 'commander';
+import { parseBackendName } from '../backend/select.js';
+import { UserError } from '../errors.js';
+import { benchTrain, formatTrainBench } from './bench-train.js';
+
+function positiveInteger(flag: string, value: string, min = 1): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new UserError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+interface TrainBenchFlags {
+  depth: string;
+  vocab: string;
+  seq: string;
+  batch: string;
+  steps: string;
+  warmup: string;
+  backend: string;
+  json?: boolean;
+}
 
 export function registerBenchCommands(group: Command): void {
-  void group; // TODO(stub): subcommands land with their stage.
+  group
+    .command('train')
+    .description('time full optimizer steps (forward + backward + Muon/AdamW) of a depth on synthetic tokens')
+    .requiredOption('--depth <n>', 'number of transformer blocks')
+    .option('--vocab <v>', 'vocabulary size (padded up to a multiple of 64)', '4096')
+    .option('--seq <t>', 'tokens per row', '128')
+    .option('--batch <b>', 'rows per step', '8')
+    .option('--steps <k>', 'timed steps', '5')
+    .option('--warmup <w>', 'untimed steps before timing (kernel compilation, caches)', '1')
+    .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', 'auto')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: TrainBenchFlags) => {
+      const result = await benchTrain({
+        backend: parseBackendName(flags.backend),
+        depth: positiveInteger('--depth', flags.depth),
+        vocab: positiveInteger('--vocab', flags.vocab),
+        seq: positiveInteger('--seq', flags.seq),
+        batch: positiveInteger('--batch', flags.batch),
+        steps: positiveInteger('--steps', flags.steps),
+        warmup: positiveInteger('--warmup', flags.warmup, 0),
+      });
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatTrainBench(result)}\n`);
+    });
 }

@@ -20,6 +20,8 @@ export interface CheckpointMeta {
   optimizer: { embedding_steps: number; unembedding_steps: number };
   metrics: Record<string, number | null>;
   tokenizer_sha256: string | null;
+  /** What the run is built from beyond its config (an SFT run: base checkpoint, dataset); must match on resume. */
+  lineage?: Record<string, unknown>;
   saved_at: string;
 }
 

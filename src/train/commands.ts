@@ -1,36 +1,18 @@
-import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { TrainConfigSchema } from '../config/train-schema.js';
-import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import { modelDims } from '../model/dims.js';
 import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
-import { describeEstimate, estimateTrainingMemory, formatBytes, parseByteSize } from './memory.js';
+import { checkTrainingMemory, intFlag, memoryLimitFlag, peakFlopsFlag, type RunFlags } from './run-flags.js';
 import { train } from './trainer.js';
 
-interface BaseTrainFlags {
+interface BaseTrainFlags extends RunFlags {
   config: string;
-  backend: string;
-  maxSteps?: string;
-  stopAt?: string;
-  resume?: boolean;
-  out?: string;
-  seed?: string;
-  maxMemory?: string;
-  peakTflops?: string;
-}
-
-function intFlag(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 0xffffffff) {
-    throw new UserError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
-  }
-  return Number(value);
 }
 
 async function baseTrain(flags: BaseTrainFlags): Promise<void> {
@@ -38,31 +20,22 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
   const maxSteps = intFlag('--max-steps', flags.maxSteps, 1);
   const stopAt = intFlag('--stop-at', flags.stopAt, 1);
   const seed = intFlag('--seed', flags.seed, 0);
-  const peakFlops = flags.peakTflops === undefined ? undefined : Number(flags.peakTflops) * 1e12;
-  if (peakFlops !== undefined && !(peakFlops > 0)) throw new UserError(`--peak-tflops must be a positive number, got '${flags.peakTflops}'`);
-  const memoryLimit = flags.maxMemory === undefined ? totalmem() : parseByteSize(flags.maxMemory);
-  if (memoryLimit === null) throw new UserError(`--max-memory must be a size such as 8GiB or 512MiB, got '${flags.maxMemory}'`);
+  const peakFlops = peakFlopsFlag(flags);
+  const memoryLimit = memoryLimitFlag(flags);
 
   const parsed = loadConfig(TrainConfigSchema, flags.config);
   const config = seed === undefined ? parsed : { ...parsed, seed };
   const tokenizer = loadTokenizer(config.data.tokenizer_dir);
   try {
     const dims = modelDims(config.model.depth, tokenizer.vocabSize);
-    const estimate = estimateTrainingMemory(dims, config.model.seq_len, config.optim.device_batch_size);
-    if (estimate.total > memoryLimit) {
-      throw new UserError(
-        `${flags.config}: training needs an estimated ${describeEstimate(estimate)}, more than the ` +
-          `${formatBytes(memoryLimit)} limit (${flags.maxMemory === undefined ? 'total memory' : '--max-memory'}); ` +
-          `lower optim.device_batch_size or model.seq_len`,
-      );
-    }
+    const estimate = checkTrainingMemory(flags.config, dims, config.model.seq_len, config.optim.device_batch_size, memoryLimit);
     const backend = await initBackend(backendName);
     const data = openTrainData(config.data, (text) => tokenizer.encode(text), tokenizer.vocabSize);
     // Fail on an empty or missing validation split now, not after hours of training.
     await data.val.group(0);
     const runDir = flags.out ?? join('runs', `base-d${config.model.depth}`);
     const startedAt = new Date();
-    process.stdout.write(`estimated memory ${describeEstimate(estimate)}; backend ${backend.name}${backend.adapter ? ` (${backend.adapter})` : ''}\n`);
+    process.stdout.write(`estimated memory ${estimate}; backend ${backend.name}${backend.adapter ? ` (${backend.adapter})` : ''}\n`);
     const result = await train({
       config,
       tokenizer,

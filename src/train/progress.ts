@@ -3,8 +3,8 @@ export interface ProgressRecord {
   step: number;
   total_steps: number;
   loss: number;
-  /** Present on evaluation steps (null when the validation split yielded no full batch). */
-  val_bpb?: number | null;
+  /** Validation metrics by name (e.g. val_bpb), present on evaluation steps; null when not measurable. */
+  val?: Record<string, number | null>;
   lr_multiplier: number;
   muon_momentum: number;
   ms_per_step: number;
@@ -33,11 +33,16 @@ function formatFlops(flops: number): string {
   return `${flops.toFixed(0)} FLOP/s`;
 }
 
+/** "val bpb 1.2345" per metric, in order; null prints n/a. */
+export function formatMetrics(val: Record<string, number | null>): string[] {
+  return Object.entries(val).map(([name, v]) => `${name.replaceAll('_', ' ')} ${v === null ? 'n/a' : v.toFixed(4)}`);
+}
+
 export function formatProgress(r: ProgressRecord): string {
   const parts = [
     `step ${r.step}/${r.total_steps}`,
     `loss ${r.loss.toFixed(4)}`,
-    ...(r.val_bpb !== undefined ? [`val bpb ${r.val_bpb === null ? 'n/a' : r.val_bpb.toFixed(4)}`] : []),
+    ...formatMetrics(r.val ?? {}),
     `lrm ${r.lr_multiplier.toFixed(3)}`,
     `${Math.round(r.tokens_per_s).toLocaleString('en-US')} tok/s`,
     formatFlops(r.flops_per_s),

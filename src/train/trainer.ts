@@ -1,19 +1,20 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config/train-schema.js';
+import type { ModelSectionSchema, OptimSectionSchema, TrainConfig } from '../config/train-schema.js';
+import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Gpt } from '../model/gpt.js';
-import { modelDims, paramCount, type ModelDims } from '../model/dims.js';
-import { tokenByteLengths } from './bpb.js';
-import { checkpointSteps, loadCheckpoint, restoreVariables, saveCheckpoint, META_FORMAT, type CheckpointMeta } from './checkpoint.js';
-import { validationBpb } from './evaluate.js';
+import { modelDims, paramCount } from '../model/dims.js';
+import { checkpointSteps, loadCheckpoint, restoreVariables, saveCheckpoint, META_FORMAT } from './checkpoint.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
-import { PackedLoader, type Batch, type LoaderPosition } from './loader.js';
+import type { Batch, LoaderPosition } from './loader.js';
 import { ModelOptimizers } from './optim/optimizers.js';
-import { formatProgress, type ProgressRecord } from './progress.js';
-import { greedyContinue } from './sample.js';
+import { pretrainingStage } from './pretraining.js';
+import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
+import { expectTensors } from './safetensors.js';
+import type { TrainingStage } from './stage.js';
 import type { TokenSource } from './token-source.js';
 
 /** What the trainer needs from a tokenizer (src/tokenizer/tokenizer.ts provides it). */
@@ -26,12 +27,25 @@ export interface TrainTokenizer {
   sha256?: string;
 }
 
-export interface TrainOptions {
-  config: TrainConfig;
+/**
+ * The config fields the shared loop reads. A base config (TrainConfig) is one; SFT resolves its own
+ * config against the base checkpoint's into one. The whole object is saved in every meta file.
+ */
+export interface RunConfig {
+  model: z.output<typeof ModelSectionSchema>;
+  /** Compared on resume; `tokenizer_dir` tells the planner which tokenizer the weights read. */
+  data: { tokenizer_dir: string };
+  optim: z.output<typeof OptimSectionSchema>;
+  eval: { every: number };
+  log_every: number;
+  save_every: number;
+  seed: number;
+}
+
+interface LoopOptions {
   tokenizer: TrainTokenizer;
-  data: { train: TokenSource; val: TokenSource };
   runDir: string;
-  /** Total optimizer steps, replacing the token budget (target_param_data_ratio × params). */
+  /** Total optimizer steps, replacing the stage's default (e.g. the token budget). */
   maxSteps?: number;
   /** Stop (with a checkpoint) once this many steps are done; the schedule still spans all steps. */
   stopAtStep?: number;
@@ -41,36 +55,46 @@ export interface TrainOptions {
   log?: (line: string) => void;
 }
 
-export interface TrainResult {
+export interface StageRunOptions extends LoopOptions {
+  config: RunConfig;
+  stage: TrainingStage;
+}
+
+export interface TrainOptions extends LoopOptions {
+  config: TrainConfig;
+  data: { train: TokenSource; val: TokenSource };
+}
+
+export interface StageRunResult {
   step: number;
   totalSteps: number;
   loss: number;
-  valBpb: number | null;
+  /** The last evaluation's metrics (empty if none ran in this invocation). */
+  evals: Record<string, number | null>;
+  /** Metrics before the first step, when the stage asks for them and the run starts fresh. */
+  startEvals: Record<string, number | null> | null;
   msPerStep: number;
   tokensPerSecond: number;
   sample: string | null;
   peakRssBytes: number;
 }
 
-export const BOS = '<|bos|>';
-export const TRAIN_LOG = 'train.jsonl';
-
-/** Steps needed to see target_param_data_ratio × params tokens at total_batch_tokens per step. */
-export function budgetSteps(config: TrainConfig, dims: ModelDims): number {
-  return Math.max(1, Math.ceil((config.optim.target_param_data_ratio * paramCount(dims)) / config.optim.total_batch_tokens));
+export interface TrainResult extends StageRunResult {
+  valBpb: number | null;
 }
 
+export const TRAIN_LOG = 'train.jsonl';
+
 /** The config sections that must not change across a resume (they decide the numbers). */
-function resumeSections(config: TrainConfig): Record<string, unknown> {
+function resumeSections(config: RunConfig): Record<string, unknown> {
   return { model: config.model, data: config.data, optim: config.optim, seed: config.seed };
 }
 
-function checkResumable(meta: CheckpointMeta, config: TrainConfig, source: string): void {
-  const saved = resumeSections(meta.config as TrainConfig);
-  const now = resumeSections(config);
+/** Every key of `now` must serialise as in `saved`; `what` names the section in the error. */
+function checkUnchanged(saved: Record<string, unknown>, now: Record<string, unknown>, what: string, source: string): void {
   for (const key of Object.keys(now)) {
     if (JSON.stringify(saved[key]) !== JSON.stringify(now[key])) {
-      throw new UserError(`${source}: config field \`${key}\` differs from the checkpoint's; resume with the same config`);
+      throw new UserError(`${source}: ${what} \`${key}\` differs from the checkpoint's; resume with the same inputs and config`);
     }
   }
 }
@@ -79,8 +103,17 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** Base pretraining on token sources (`capplan base train`). */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { config, tokenizer, runDir } = opts;
+  const dims = modelDims(opts.config.model.depth, opts.tokenizer.vocabSize);
+  const stage = pretrainingStage(opts.config, opts.tokenizer, opts.data, dims);
+  const result = await runStage({ ...opts, stage });
+  return { ...result, valBpb: result.evals.val_bpb ?? null };
+}
+
+/** The optimisation loop every stage shares: accumulation, Muon + AdamW, evaluation, logging, checkpoints, resume. */
+export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
+  const { config, tokenizer, runDir, stage } = opts;
   const log = opts.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const dims = modelDims(config.model.depth, tokenizer.vocabSize);
   const seqLen = config.model.seq_len;
@@ -97,13 +130,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   try {
     let startStep = 0;
     let position: LoaderPosition | undefined;
-    let totalSteps = opts.maxSteps ?? budgetSteps(config, dims);
+    let totalSteps = opts.maxSteps ?? stage.defaultSteps;
     if (opts.resume) {
       const step = existing.at(-1)!;
+      const metaPath = join(runDir, `meta_${step}.json`);
       const ckpt = loadCheckpoint(runDir, step, model.params, optim.stateTensors());
-      checkResumable(ckpt.meta, config, join(runDir, `meta_${step}.json`));
+      checkUnchanged(resumeSections(ckpt.meta.config as RunConfig), resumeSections(config), 'config field', metaPath);
+      checkUnchanged(ckpt.meta.lineage ?? {}, stage.lineage ?? {}, 'input', metaPath);
       if ((ckpt.meta.tokenizer_sha256 ?? null) !== (tokenizer.sha256 ?? null)) {
-        throw new UserError(`${join(runDir, `meta_${step}.json`)}: the checkpoint was trained with another tokenizer (sha256 differs)`);
+        throw new UserError(`${metaPath}: the checkpoint was trained with another tokenizer (sha256 differs)`);
       }
       restoreVariables(model.params, ckpt.model);
       restoreVariables(optim.stateTensors(), ckpt.optimizer);
@@ -111,19 +146,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       startStep = step;
       position = ckpt.meta.data_position;
       if (opts.maxSteps === undefined) totalSteps = ckpt.meta.total_steps;
-      log(`resumed from ${join(runDir, `meta_${step}.json`)} at step ${step}`);
+      log(`resumed from ${metaPath} at step ${step}`);
+    } else if (stage.initialWeights) {
+      const { tensors, source } = stage.initialWeights;
+      expectTensors(tensors, new Map([...model.params].map(([name, v]) => [name, v.shape])), source);
+      restoreVariables(model.params, tensors);
     }
     const stopAt = Math.min(opts.stopAtStep ?? totalSteps, totalSteps);
     if (startStep >= stopAt) {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
-    const bos = tokenizer.specialId(BOS);
-    const byteLengths = tokenByteLengths(dims.vocabSize, tokenizer.vocabSize, (id) => tokenizer.tokenBytes(id));
-    const trainLoader = new PackedLoader(opts.data.train, { seqLen, bos, seed: config.seed, position });
+    const trainLoader = stage.openTrain(position);
     const tokensPerStep = config.optim.total_batch_tokens;
     const flopsPerStep = flopsPerToken(dims, seqLen) * tokensPerStep;
     log(
-      `base train: depth ${dims.depth}, d_model ${dims.dModel}, ${dims.nHead} heads, vocab ${dims.vocabSize}, ` +
+      `${stage.name}: depth ${dims.depth}, d_model ${dims.dModel}, ${dims.nHead} heads, vocab ${dims.vocabSize}, ` +
         `${paramCount(dims).toLocaleString('en-US')} params; ${totalSteps} steps × ${tokensPerStep} tokens ` +
         `(${accumSteps} micro-batches of ${rowsPerMicro}×${seqLen}); backend ${tf.getBackend()}; run dir ${runDir}`,
     );
@@ -131,15 +168,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const logPath = join(runDir, TRAIN_LOG);
     const record = (r: Record<string, unknown>) => appendFileSync(logPath, JSON.stringify(r) + '\n');
 
-    const sample = async (): Promise<string | null> => {
-      if (config.eval.sample_tokens === 0) return null;
-      const prompt = [bos, ...tokenizer.encode(config.eval.sample_prompt)].slice(0, seqLen);
-      const ids = await greedyContinue(model, prompt, config.eval.sample_tokens, seqLen, tokenizer.vocabSize);
-      return config.eval.sample_prompt + tokenizer.decode(ids);
-    };
-
+    let startEvals: Record<string, number | null> | null = null;
+    if (stage.evaluateAtStart && startStep === 0) {
+      startEvals = await stage.evaluate(model);
+      log(`before training: ${formatMetrics(startEvals).join(' | ')}`);
+      record({ step: 0, total_steps: totalSteps, ...startEvals });
+    }
     let loss = Number.NaN;
-    let valBpb: number | null = null;
+    let evals: Record<string, number | null> = {};
     let lastSample: string | null = null;
     let trainMs = 0;
     let windowMs = 0;
@@ -166,17 +202,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
       const isLast = done === totalSteps;
       const evalNow = isLast || (config.eval.every > 0 && done % config.eval.every === 0);
-      let evaluated: number | null | undefined;
       if (evalNow) {
-        evaluated = await validationBpb(model, opts.data.val, {
-          seqLen,
-          rows: rowsPerMicro,
-          bos,
-          tokens: config.eval.tokens,
-          tokenBytes: byteLengths,
-        });
-        valBpb = evaluated;
-        lastSample = await sample();
+        evals = await stage.evaluate(model);
+        lastSample = await stage.sample(model);
       }
       if (evalNow || done === stopAt || done % config.log_every === 0) {
         const secondsPerStep = windowMs / 1000 / windowSteps;
@@ -185,7 +213,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           step: done,
           total_steps: totalSteps,
           loss,
-          val_bpb: evaluated,
+          val: evalNow ? evals : undefined,
           lr_multiplier: sched.lrMultiplier,
           muon_momentum: sched.momentum,
           ms_per_step: secondsPerStep * 1000,
@@ -199,7 +227,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         };
         log(formatProgress(rec));
         if (lastSample !== null && evalNow) log(`sample: ${JSON.stringify(lastSample)}`);
-        record({ ...rec, ...(evalNow && lastSample !== null ? { sample: lastSample } : {}) });
+        const { val, ...fields } = rec;
+        record({ ...fields, ...val, ...(evalNow && lastSample !== null ? { sample: lastSample } : {}) });
         windowMs = 0;
         windowSteps = 0;
       }
@@ -212,8 +241,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           data_position: trainLoader.getPosition(),
           rng: { seed: config.seed, generator: 'splitmix32', derivation: 'seed, epoch, group' },
           optimizer: optim.counters(),
-          metrics: { loss, val_bpb: valBpb, ms_per_step: trainMs / (done - startStep), peak_rss_bytes: peakRssBytes() },
+          metrics: { loss, ...evals, ms_per_step: trainMs / (done - startStep), peak_rss_bytes: peakRssBytes() },
           tokenizer_sha256: tokenizer.sha256 ?? null,
+          ...(stage.lineage ? { lineage: stage.lineage } : {}),
           saved_at: new Date().toISOString(),
         });
       }
@@ -223,7 +253,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       step: stopAt,
       totalSteps,
       loss,
-      valBpb,
+      evals,
+      startEvals,
       msPerStep: trainMs / steps,
       tokensPerSecond: (tokensPerStep * steps) / (trainMs / 1000),
       sample: lastSample,

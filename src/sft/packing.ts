@@ -1,0 +1,112 @@
+import { UserError } from '../errors.js';
+import type { Batch, LoaderPosition } from '../train/loader.js';
+import type { BatchStream } from '../train/stage.js';
+import { deriveSeed, seededPermutation } from '../util/prng.js';
+import type { SftExample } from './examples.js';
+
+export interface PackerOptions {
+  seqLen: number;
+  /** Input id of the unused tail of a row (its targets are −1, so any id does). */
+  pad: number;
+  /** Seed of the example order (a fresh permutation per epoch); null keeps file order (validation). */
+  seed: number | null;
+  position?: LoaderPosition;
+  /** Stop after one pass instead of starting a new epoch (validation). */
+  singlePass?: boolean;
+}
+
+/** Ignored target: no loss, no gradient (Gpt.tokenLosses). */
+export const IGNORE = -1;
+
+/**
+ * Packs whole chat examples into rows of seqLen + 1 tokens, in a seeded order: examples are laid end to
+ * end while they fit, the rest of the row is padding. An example never straddles two rows, so every one
+ * is seen whole and starts with <|bos|>; attention stays causal across the examples of a row (as in
+ * nanochat's packed SFT), which the model learns to ignore after each <|bos|>. Targets are the next
+ * token where the example's loss mask is 1 (plan and <|assistant_end|>) and −1 everywhere else.
+ *
+ * Position = (epoch, index of the next unplaced example in that epoch's order); `group` and `offset` stay 0.
+ */
+export class SftPacker implements BatchStream {
+  private position: LoaderPosition;
+  private order: Uint32Array = new Uint32Array(0);
+  private orderEpoch = -1;
+
+  constructor(
+    private readonly examples: readonly SftExample[],
+    private readonly opts: PackerOptions,
+  ) {
+    if (examples.length === 0) throw new UserError('the SFT data has no examples');
+    const width = opts.seqLen + 1;
+    if (examples.some((e) => e.tokens.length > width)) throw new Error(`an example is longer than seqLen + 1 = ${width}; crop it first`);
+    this.position = { ...(opts.position ?? { epoch: 0, group: 0, doc: 0, offset: 0 }) };
+  }
+
+  getPosition(): LoaderPosition {
+    return { ...this.position };
+  }
+
+  /** The example at the position, wrapping to the next epoch; null when a single pass is done. */
+  private peek(): SftExample | null {
+    if (this.position.doc >= this.examples.length) {
+      if (this.opts.singlePass) return null;
+      this.position = { epoch: this.position.epoch + 1, group: 0, doc: 0, offset: 0 };
+    }
+    if (this.orderEpoch !== this.position.epoch) {
+      this.order = epochOrder(this.examples.length, this.opts.seed, this.position.epoch);
+      this.orderEpoch = this.position.epoch;
+    }
+    return this.examples[this.order[this.position.doc]!]!;
+  }
+
+  /** The next row as inputs and targets of seqLen each, or null when a single pass has nothing left. */
+  nextRow(): { inputs: Int32Array; targets: Int32Array } | null {
+    const T = this.opts.seqLen;
+    const tokens = new Int32Array(T + 1).fill(this.opts.pad);
+    const counted = new Uint8Array(T + 1);
+    let fill = 0;
+    for (let ex = this.peek(); ex !== null && fill + ex.tokens.length <= T + 1; ex = this.peek()) {
+      tokens.set(ex.tokens, fill);
+      counted.set(ex.mask, fill);
+      fill += ex.tokens.length;
+      this.position.doc += 1;
+    }
+    if (fill === 0) return null;
+    const targets = new Int32Array(T);
+    for (let i = 0; i < T; i++) targets[i] = counted[i + 1] ? tokens[i + 1]! : IGNORE;
+    return { inputs: tokens.subarray(0, T), targets };
+  }
+
+  /** `rows` rows; a single pass that runs out returns the rows it has (null if none). */
+  async nextBatch(rows: number): Promise<Batch | null> {
+    const T = this.opts.seqLen;
+    const inputs: Int32Array[] = [];
+    const targets: Int32Array[] = [];
+    for (let r = 0; r < rows; r++) {
+      const row = this.nextRow();
+      if (!row) break;
+      inputs.push(row.inputs);
+      targets.push(row.targets);
+    }
+    if (inputs.length === 0) return null;
+    const flat = (parts: Int32Array[]) => {
+      const out = new Int32Array(parts.length * T);
+      parts.forEach((p, i) => out.set(p, i * T));
+      return out;
+    };
+    return { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: T };
+  }
+}
+
+function epochOrder(n: number, seed: number | null, epoch: number): Uint32Array {
+  if (seed !== null) return seededPermutation(n, deriveSeed(seed, epoch, 1));
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}
+
+/** Rows one epoch fills (epoch 0's order): sizes the schedule when the config asks for epochs. */
+export function rowsPerEpoch(examples: readonly SftExample[], seqLen: number, seed: number): number {
+  const packer = new SftPacker(examples, { seqLen, pad: 0, seed, singlePass: true });
+  let rows = 0;
+  while (packer.nextRow()) rows += 1;
+  return rows;
+}
