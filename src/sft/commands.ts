@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { initBackend, parseBackendName } from '../backend/select.js';
+import { initBackend } from '../backend/select.js';
 import { loadConfig } from '../config/load.js';
 import { modelDims } from '../model/dims.js';
 import { writeManifest, type ManifestInput } from '../provenance/manifest.js';
 import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { TOKENIZER_FILE } from '../tokenizer/format.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
-import { checkTrainingMemory, intFlag, memoryLimitFlag, peakFlopsFlag, type RunFlags } from '../train/run-flags.js';
+import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from '../train/run-flags.js';
 import { sha256FileSync } from '../util/hash.js';
 import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
 import { SftConfigSchema } from './config.js';
@@ -27,12 +27,7 @@ function fileOrHash(path: string, sha256: string): ManifestInput {
 }
 
 async function sft(flags: SftFlags): Promise<void> {
-  const backendName = parseBackendName(flags.backend);
-  const maxSteps = intFlag('--max-steps', flags.maxSteps, 1);
-  const stopAt = intFlag('--stop-at', flags.stopAt, 1);
-  const seed = intFlag('--seed', flags.seed, 0);
-  const peakFlops = peakFlopsFlag(flags);
-  const memoryLimit = memoryLimitFlag(flags);
+  const { backendName, maxSteps, stopAt, seed, peakFlops, memoryLimit } = parseRunFlags(flags);
 
   const parsed = loadConfig(SftConfigSchema, flags.config);
   const config = {
@@ -114,7 +109,7 @@ async function sft(flags: SftFlags): Promise<void> {
 }
 
 export function registerSftCommands(program: Command): void {
-  program
+  const cmd = program
     .command('sft')
     .description(
       'fine-tune a base checkpoint on the ActionPlan set with the chat template (loss on the plan and ' +
@@ -123,14 +118,10 @@ export function registerSftCommands(program: Command): void {
     )
     .requiredOption('--config <file>', 'SFT config, e.g. configs/sft-d2.json')
     .requiredOption('--from <checkpoint>', 'base run directory (its latest step) or one of its model_/meta_<step> files')
-    .option('--data <dir>', 'plan set written by `capplan data plans` (overrides data.dir of the config)')
-    .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto')
-    .option('--max-steps <n>', 'total optimizer steps (replaces the config epochs/steps)')
-    .option('--stop-at <step>', 'stop with a checkpoint after this step; the LR schedule still spans all steps (continue with --resume)')
-    .option('--resume', 'continue bit-exactly from the latest checkpoint in the run dir')
-    .option('--out <dir>', 'run directory (default runs/sft-d<depth>)')
-    .option('--seed <n>', 'override the config seed (data order)')
-    .option('--max-memory <size>', 'refuse configs whose estimated memory exceeds this (e.g. 8GiB; default: total RAM)')
-    .option('--peak-tflops <x>', "the device's peak fp32 TFLOP/s, to report MFU")
-    .action(sft);
+    .option('--data <dir>', 'plan set written by `capplan data plans` (overrides data.dir of the config)');
+  addRunOptions(cmd, {
+    maxSteps: 'total optimizer steps (replaces the config epochs/steps)',
+    out: 'run directory (default runs/sft-d<depth>)',
+    seed: 'override the config seed (data order)',
+  }).action(sft);
 }

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { TrainConfigSchema } from '../config/train-schema.js';
-import { initBackend, parseBackendName } from '../backend/select.js';
+import { initBackend } from '../backend/select.js';
 import { modelDims } from '../model/dims.js';
 import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
-import { checkTrainingMemory, intFlag, memoryLimitFlag, peakFlopsFlag, type RunFlags } from './run-flags.js';
+import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from './run-flags.js';
 import { train } from './trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
@@ -16,12 +16,7 @@ interface BaseTrainFlags extends RunFlags {
 }
 
 async function baseTrain(flags: BaseTrainFlags): Promise<void> {
-  const backendName = parseBackendName(flags.backend);
-  const maxSteps = intFlag('--max-steps', flags.maxSteps, 1);
-  const stopAt = intFlag('--stop-at', flags.stopAt, 1);
-  const seed = intFlag('--seed', flags.seed, 0);
-  const peakFlops = peakFlopsFlag(flags);
-  const memoryLimit = memoryLimitFlag(flags);
+  const { backendName, maxSteps, stopAt, seed, peakFlops, memoryLimit } = parseRunFlags(flags);
 
   const parsed = loadConfig(TrainConfigSchema, flags.config);
   const config = seed === undefined ? parsed : { ...parsed, seed };
@@ -79,20 +74,16 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
 }
 
 export function registerBaseCommands(group: Command): void {
-  group
+  const cmd = group
     .command('train')
     .description(
       'pretrain the depth-N GPT on the synced corpus (or parquet shards): Muon + AdamW, BOS-aligned packing, ' +
         'val bits-per-byte, checkpoints model_/optim_/meta_<step> in the run dir',
     )
-    .requiredOption('--config <file>', 'training config, e.g. configs/d2.json')
-    .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto')
-    .option('--max-steps <n>', 'total optimizer steps (replaces the token budget target_param_data_ratio × params)')
-    .option('--stop-at <step>', 'stop with a checkpoint after this step; the LR schedule still spans all steps (continue with --resume)')
-    .option('--resume', 'continue bit-exactly from the latest checkpoint in the run dir')
-    .option('--out <dir>', 'run directory (default runs/base-d<depth>)')
-    .option('--seed <n>', 'override the config seed (model init and data order)')
-    .option('--max-memory <size>', 'refuse configs whose estimated memory exceeds this (e.g. 8GiB; default: total RAM)')
-    .option('--peak-tflops <x>', "the device's peak fp32 TFLOP/s, to report MFU")
-    .action(baseTrain);
+    .requiredOption('--config <file>', 'training config, e.g. configs/d2.json');
+  addRunOptions(cmd, {
+    maxSteps: 'total optimizer steps (replaces the token budget target_param_data_ratio × params)',
+    out: 'run directory (default runs/base-d<depth>)',
+    seed: 'override the config seed (model init and data order)',
+  }).action(baseTrain);
 }

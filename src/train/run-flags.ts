@@ -1,4 +1,6 @@
 import { totalmem } from 'node:os';
+import type { Command } from 'commander';
+import { parseBackendName, type BackendName } from '../backend/select.js';
 import { UserError } from '../errors.js';
 import type { ModelDims } from '../model/dims.js';
 import { describeEstimate, estimateTrainingMemory, formatBytes, parseByteSize } from './memory.js';
@@ -15,7 +17,44 @@ export interface RunFlags {
   peakTflops?: string;
 }
 
-export function intFlag(flag: string, value: string | undefined, min: number): number | undefined {
+/**
+ * Declares the run flags on a training command. The `help` texts of --max-steps, --out and --seed say what
+ * each flag means in that stage; the rest is identical for every stage.
+ */
+export function addRunOptions(cmd: Command, help: { maxSteps: string; out: string; seed: string }): Command {
+  return cmd
+    .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto')
+    .option('--max-steps <n>', help.maxSteps)
+    .option('--stop-at <step>', 'stop with a checkpoint after this step; the LR schedule still spans all steps (continue with --resume)')
+    .option('--resume', 'continue bit-exactly from the latest checkpoint in the run dir')
+    .option('--out <dir>', help.out)
+    .option('--seed <n>', help.seed)
+    .option('--max-memory <size>', 'refuse configs whose estimated memory exceeds this (e.g. 8GiB; default: total RAM)')
+    .option('--peak-tflops <x>', "the device's peak fp32 TFLOP/s, to report MFU");
+}
+
+export interface ParsedRunFlags {
+  backendName: BackendName;
+  maxSteps: number | undefined;
+  stopAt: number | undefined;
+  seed: number | undefined;
+  peakFlops: number | undefined;
+  memoryLimit: MemoryLimit;
+}
+
+/** Validates the run flags up front, so a typo fails before any config or data is read. */
+export function parseRunFlags(flags: RunFlags): ParsedRunFlags {
+  return {
+    backendName: parseBackendName(flags.backend),
+    maxSteps: intFlag('--max-steps', flags.maxSteps, 1),
+    stopAt: intFlag('--stop-at', flags.stopAt, 1),
+    seed: intFlag('--seed', flags.seed, 0),
+    peakFlops: peakFlopsFlag(flags),
+    memoryLimit: memoryLimitFlag(flags),
+  };
+}
+
+function intFlag(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 0xffffffff) {
     throw new UserError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
@@ -24,7 +63,7 @@ export function intFlag(flag: string, value: string | undefined, min: number): n
 }
 
 /** --peak-tflops as FLOP/s (undefined when not given). */
-export function peakFlopsFlag(flags: RunFlags): number | undefined {
+function peakFlopsFlag(flags: RunFlags): number | undefined {
   const peakFlops = flags.peakTflops === undefined ? undefined : Number(flags.peakTflops) * 1e12;
   if (peakFlops !== undefined && !(peakFlops > 0)) throw new UserError(`--peak-tflops must be a positive number, got '${flags.peakTflops}'`);
   return peakFlops;
@@ -37,7 +76,7 @@ export interface MemoryLimit {
 }
 
 /** --max-memory (default: total RAM). */
-export function memoryLimitFlag(flags: RunFlags): MemoryLimit {
+function memoryLimitFlag(flags: RunFlags): MemoryLimit {
   if (flags.maxMemory === undefined) return { bytes: totalmem(), origin: 'total memory' };
   const bytes = parseByteSize(flags.maxMemory);
   if (bytes === null) throw new UserError(`--max-memory must be a size such as 8GiB or 512MiB, got '${flags.maxMemory}'`);
