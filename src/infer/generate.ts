@@ -29,11 +29,19 @@ export interface Generation {
 /**
  * Feeds the prompt, then picks one token at a time until the end token, `maxTokens` or the end of the
  * model's context. With a constraint, the mask of allowed tokens is applied to each logits row before
- * picking, so the output is always a prefix of a valid plan (and a whole one when it ends).
+ * picking, so the output is always a prefix of a valid plan; and as the mask also keeps the plan
+ * completable within the picks left, it always ends with a whole plan.
  */
 export async function generate(decoder: Decoder, prompt: readonly number[], opts: GenerateOptions): Promise<Generation> {
   const { constraint, picker } = opts;
   const tokens: number[] = [];
+  // Picks left, the end token included: a non-end pick stops the loop once maxTokens are taken, and
+  // the context holds every pick but the end token, which is never fed.
+  const picksLeft = (): number => Math.min(opts.maxTokens - tokens.length, decoder.capacity - decoder.length + 1);
+  const firstPicks = Math.min(opts.maxTokens, decoder.capacity - decoder.length - prompt.length + 1);
+  if (constraint && constraint.minTokensToEnd() > firstPicks) {
+    throw new RangeError(`the plan may need ${constraint.minTokensToEnd()} more tokens, but only ${firstPicks} fit after the prompt`);
+  }
   let t0 = performance.now();
   let row = await decoder.feed(prompt);
   const prefillMs = performance.now() - t0;
@@ -43,7 +51,7 @@ export async function generate(decoder: Decoder, prompt: readonly number[], opts
     row.fill(-Infinity, opts.vocabLimit);
     if (constraint) {
       const m0 = performance.now();
-      maskLogits(row, constraint.allowedTokens());
+      maskLogits(row, constraint.allowedTokens(picksLeft()));
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

@@ -47,10 +47,16 @@ export async function runPlan(
   const prompt = planPrompt(planner, descriptors, goal, source);
   const { tokenizer, model, trie } = planner;
   const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, opts.grammar) : null;
+  const room = model.seqLen - prompt.length;
+  if (constraint && constraint.minTokensToEnd() > room) {
+    throw new UserError(
+      `${source}: the tools and goal take ${prompt.length} of the model's ${model.seqLen} context tokens, leaving ${room}, but a plan may need ${constraint.minTokensToEnd()} (shorten the goal or list fewer tools)`,
+    );
+  }
   const decoder = new KvCacheDecoder(model);
   try {
     const generation = await generate(decoder, prompt, {
-      maxTokens: model.seqLen - prompt.length,
+      maxTokens: room,
       endId: tokenizer.specialId(CONTROL.assistantEnd),
       vocabLimit: tokenizer.vocabSize,
       picker: new TokenPicker(opts.sampling),

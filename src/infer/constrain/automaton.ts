@@ -66,6 +66,32 @@ export function feedBytes(state: PlanState, bytes: Uint8Array): PlanState | null
   return s;
 }
 
+/**
+ * Fewest bytes that turn the output so far into a complete plan (0 once complete). Every single byte
+ * is a token of a byte-level vocabulary, so this also bounds the tokens needed. Exact: some byte always
+ * lowers it by one, which is what lets generation stop in time (PlanConstraint.allowedTokens). Equal
+ * state keys give equal values, since no frame's shortest finish depends on a counter the key saturates.
+ */
+export function minCompletionBytes(state: PlanState): number {
+  if (state === COMPLETE) return 0;
+  let best = Infinity;
+  for (const { result, bytes } of state.frame.shortestFinishes()) best = Math.min(best, bytes + afterFinish(state.below, result));
+  return best;
+}
+
+/** Fewest bytes after the frame above `below` finished with `result`. */
+function afterFinish(below: StackNode | null, result: number): number {
+  let node = below;
+  let r = result;
+  while (node) {
+    const next = node.frame.resume(r);
+    if (!(next instanceof Finish)) return minCompletionBytes(new StackNode(next, node.below));
+    r = next.result;
+    node = node.below;
+  }
+  return 0;
+}
+
 /** Two states with equal keys accept the same byte strings of length ≤ horizon (the cache key of masks). */
 export function stateKey(state: PlanState, horizon: number): string {
   if (state === COMPLETE) return COMPLETE;

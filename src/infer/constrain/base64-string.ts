@@ -1,4 +1,4 @@
-import { FINISHED, LeafFrame, saturate, type Transition } from './frame.js';
+import { FINISHED, finishesIn, LeafFrame, saturate, type ShortestFinish, type Transition } from './frame.js';
 
 const QUOTE = 0x22;
 const PAD = 0x3d;
@@ -47,6 +47,14 @@ export class Base64StringFrame extends LeafFrame {
     // A new group is only started when it can be finished within the bound.
     if (group === 0 && this.count + 4 > this.max) return null;
     return this.with(this.count + 1, Pad.None);
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    if (!this.open) return finishesIn(2);
+    if (this.pad !== Pad.None) return finishesIn(this.pad === Pad.NeedOne ? 2 : 1);
+    // A started group is finished with data characters or padding, both one byte each, then the quote.
+    const group = this.count % 4;
+    return finishesIn((group === 0 ? 0 : 4 - group) + 1);
   }
 
   key(horizon: number): string {

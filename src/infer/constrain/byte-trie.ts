@@ -46,15 +46,16 @@ export class ByteTrie {
 
   /**
    * Depth-first walk in lockstep with a byte automaton: `feed` maps (state, byte) to the next state or
-   * null, and a rejected edge skips its whole subtree. `mark` receives every token whose bytes are all accepted.
+   * null, and a rejected edge skips its whole subtree. `mark` receives every token whose bytes are all accepted,
+   * with the state after them.
    */
-  walk<S>(start: S, feed: (state: S, byte: number) => S | null, mark: (id: number) => void): void {
+  walk<S>(start: S, feed: (state: S, byte: number) => S | null, mark: (id: number, state: S) => void): void {
     const { firstChild, nextSibling, edgeByte, idStart, ids } = this;
     const visit = (node: number, s: S): void => {
       for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) {
         const next = feed(s, edgeByte[c]!);
         if (next === null) continue;
-        for (let k = idStart[c]!; k < idStart[c + 1]!; k++) mark(ids[k]!);
+        for (let k = idStart[c]!; k < idStart[c + 1]!; k++) mark(ids[k]!, next);
         visit(c, next);
       }
     };

@@ -21,6 +21,23 @@ export interface Frame {
    * than `horizon` from their bound are written as "far", so states that differ only there share a key.
    */
   key(horizon: number): string;
+  /**
+   * For a frame on top of the stack: the fewest bytes that finish it, per result it can finish with
+   * (what the parent does next depends on the result). Never asked of a composite frame waiting for
+   * its child. Depends only on what key() records, so a cached mask may carry costs (see automaton.ts).
+   */
+  shortestFinishes(): readonly ShortestFinish[];
+}
+
+/** Finishing with `result` takes at least `bytes` more bytes. */
+export interface ShortestFinish {
+  readonly result: number;
+  readonly bytes: number;
+}
+
+/** The common case: a frame that only finishes with result 0. */
+export function finishesIn(bytes: number): readonly ShortestFinish[] {
+  return [{ result: 0, bytes }];
 }
 
 /** The byte completed the frame; `result` tells the parent which alternative matched (else 0). */
@@ -49,6 +66,7 @@ export function saturate(remaining: number, horizon: number, bytesPerUnit = 1): 
 export abstract class LeafFrame implements Frame {
   abstract step(byte: number): Transition;
   abstract key(horizon: number): string;
+  abstract shortestFinishes(): readonly ShortestFinish[];
   endResult(): number | null {
     return null;
   }

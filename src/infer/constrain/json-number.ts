@@ -1,4 +1,4 @@
-import { LeafFrame, type Transition } from './frame.js';
+import { finishesIn, LeafFrame, type ShortestFinish, type Transition } from './frame.js';
 
 function digit(b: number): number {
   return b >= 0x30 && b <= 0x39 ? b - 0x30 : -1;
@@ -40,6 +40,11 @@ export class IntegerFrame extends LeafFrame {
 
   override endResult(): number | null {
     return this.magnitude >= 0 ? 0 : null;
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    // A number ends where the next byte does not fit, so a finished one costs nothing more; else one digit.
+    return finishesIn(this.magnitude >= 0 ? 0 : 1);
   }
 
   key(): string {
@@ -139,6 +144,11 @@ export class FloatFrame extends LeafFrame {
 
   override endResult(): number | null {
     return this.phase === F.Zero || this.phase === F.Int || this.phase === F.Frac || this.phase === F.Exp ? 0 : null;
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    // One digit completes every unfinished part (after `-`, `.`, `e` or an exponent sign).
+    return finishesIn(this.endResult() === null ? 1 : 0);
   }
 
   key(): string {

@@ -1,4 +1,4 @@
-import { FINISHED, LeafFrame, saturate, type Transition } from './frame.js';
+import { FINISHED, finishesIn, LeafFrame, saturate, type ShortestFinish, type Transition } from './frame.js';
 import { utf8Continue, utf8Key, utf8Lead, type Utf8Pending } from './utf8.js';
 
 const QUOTE = 0x22;
@@ -73,6 +73,22 @@ export class JsonStringFrame extends LeafFrame {
   plainRemaining(): number | null {
     if (this.phase !== Phase.Content || (this.utf8 && this.utf8.need > 0)) return null;
     return this.max - this.count;
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    // Finish the character under way (escape: one letter, `\uXXXX`: its hex digits, UTF-8: its
+    // continuation bytes), then single ASCII characters up to the minimum, then the closing quote.
+    let pending = 0;
+    if (this.phase === Phase.Open) pending = 1;
+    else if (this.phase === Phase.Escape) pending = 1;
+    else if (this.phase === Phase.Hex) pending = this.hexLeft;
+    else if (this.utf8) pending = this.utf8.need;
+    return finishesIn(pending + this.missingChars() + 1);
+  }
+
+  /** Characters still needed to reach the minimum. */
+  missingChars(): number {
+    return Math.max(0, this.min - this.count);
   }
 
   key(horizon: number): string {

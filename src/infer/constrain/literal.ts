@@ -1,4 +1,4 @@
-import { FINISHED, Finish, LeafFrame, type Transition } from './frame.js';
+import { FINISHED, Finish, LeafFrame, type ShortestFinish, type Transition } from './frame.js';
 
 /**
  * A fixed set of ASCII alternatives, none a prefix of another (so the end of a match needs no lookahead):
@@ -54,6 +54,12 @@ export class LiteralFrame extends LeafFrame {
       return result === 0 ? FINISHED : new Finish(result);
     }
     return new LiteralFrame(this.set, lo, hi, this.pos + 1);
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    const finishes: ShortestFinish[] = [];
+    for (let i = this.lo; i < this.hi; i++) finishes.push({ result: this.set.results[i]!, bytes: this.set.options[i]!.length - this.pos });
+    return finishes;
   }
 
   key(): string {

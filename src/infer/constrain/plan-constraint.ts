@@ -1,5 +1,5 @@
 import type { ToolDescriptor } from '../../data/descriptor.js';
-import { COMPLETE, feedByte, feedBytes, initialState, isComplete, stateKey, type PlanState, type StackNode } from './automaton.js';
+import { COMPLETE, feedByte, feedBytes, initialState, isComplete, minCompletionBytes, stateKey, type PlanState, type StackNode } from './automaton.js';
 import { JsonStringFrame } from './json-string.js';
 import { PlanGrammar, type PlanGrammarOptions } from './plan-grammar.js';
 import type { TokenTrie } from './token-trie.js';
@@ -11,6 +11,12 @@ export interface PlanConstraintOptions extends Partial<PlanGrammarOptions> {
 
 const DEFAULT_MASK_CACHE_SIZE = 256;
 
+/** A state's mask, and the largest minCompletionBytes among the states its allowed tokens lead to. */
+interface CachedMask {
+  mask: Uint8Array;
+  worstNextBytes: number;
+}
+
 /**
  * Schema-constrained decoding for one plan: which tokens keep the output a valid prefix of an
  * ActionPlan for the given descriptors, and the end token once the plan is complete.
@@ -20,17 +26,20 @@ const DEFAULT_MASK_CACHE_SIZE = 256;
  * rejected, so most tokens cost nothing; inside a string, tokens of plain text are allowed by their
  * character count alone (see computeMask). Masks are cached by the state key, which ignores counters
  * too far from their bound to matter within one token, so repeated states cost a map lookup.
+ *
+ * Given a token budget, the plan also always completes within it: a token is allowed only when the
+ * plan can still be completed, and the end token taken, in the picks left after it (see allowedTokens).
  */
 export class PlanConstraint {
   readonly grammar: PlanGrammar;
   private current: PlanState;
   private ended = false;
-  private readonly cache = new Map<string, Uint8Array>();
+  private readonly cache = new Map<string, CachedMask>();
   private readonly cacheSize: number;
   private readonly endMask: Uint8Array;
   private readonly noneMask: Uint8Array;
   /** Masks served and how many came from the cache (for benchmarks). */
-  readonly stats = { masks: 0, cacheHits: 0 };
+  readonly stats = { masks: 0, cacheHits: 0, budgetMasks: 0 };
 
   constructor(
     descriptors: readonly ToolDescriptor[],
@@ -56,6 +65,14 @@ export class PlanConstraint {
     return isComplete(this.current);
   }
 
+  /**
+   * Fewest tokens (picks) that finish the plan from here, the end token included: an upper bound, as it
+   * counts one token per byte. Generation must be able to pick at least this many more.
+   */
+  minTokensToEnd(): number {
+    return this.ended ? 0 : minCompletionBytes(this.current) + 1;
+  }
+
   /** True after the end token was taken: generation is over. */
   isEnded(): boolean {
     return this.ended;
@@ -65,12 +82,28 @@ export class PlanConstraint {
    * Mask over the vocabulary, 1 = allowed. Shared with the cache: read it, never write to it. Never all
    * zero before the end (the automaton only accepts completable prefixes and a byte-level vocabulary
    * has every single byte), except when the vocabulary lacks a byte the plan needs.
+   *
+   * `budget` is how many tokens may still be picked, this one and the end token included. A token is
+   * allowed only if the plan can be completed one byte per pick in what is left after it (one of
+   * which the end token takes), so when minTokensToEnd() ≤ budget holds before a pick it holds after
+   * it, and the plan ends in time. The check costs nothing while the budget exceeds the worst cost
+   * any allowed token can lead to (cached with the mask); only the last few dozen picks of a plan
+   * that nearly fills the context get a mask computed for their budget.
    */
-  allowedTokens(): Uint8Array {
+  allowedTokens(budget = Infinity): Uint8Array {
     this.stats.masks++;
     if (this.ended) return this.noneMask;
     if (this.current === COMPLETE) return this.endMask;
-    const key = stateKey(this.current, this.trie.maxTokenBytes);
+    const bytesAfterToken = budget - 2;
+    const { mask, worstNextBytes } = this.cachedMask();
+    if (worstNextBytes <= bytesAfterToken) return mask;
+    this.stats.budgetMasks++;
+    return computeMaskWithin(this.trie, this.current, bytesAfterToken).mask;
+  }
+
+  private cachedMask(): CachedMask {
+    const state = this.current as StackNode;
+    const key = stateKey(state, this.trie.maxTokenBytes);
     const cached = this.cache.get(key);
     if (cached) {
       this.stats.cacheHits++;
@@ -78,10 +111,10 @@ export class PlanConstraint {
       this.cache.set(key, cached);
       return cached;
     }
-    const mask = computeMask(this.trie, this.current);
-    this.cache.set(key, mask);
+    const entry = computeMaskWithin(this.trie, state, Infinity);
+    this.cache.set(key, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-    return mask;
+    return entry;
   }
 
   /** Takes a token. A token the mask forbids is a caller bug and throws. */
@@ -101,22 +134,42 @@ export class PlanConstraint {
   }
 }
 
-/**
- * The mask of one state. Inside a string only the tokens that are not plain string text need the
- * automaton (walking their own trie); the plain ones are allowed by character count alone.
- */
+/** The mask of one state (without a budget). */
 export function computeMask(trie: TokenTrie, state: StackNode): Uint8Array {
+  return computeMaskWithin(trie, state, Infinity).mask;
+}
+
+/**
+ * The tokens after which the plan can still be completed in `maxBytes` bytes, and the worst such cost.
+ * Inside a string only the tokens that are not plain string text need the automaton (walking their
+ * own trie); the plain ones are allowed by character count alone, and as they only add characters,
+ * their cost follows from the state's: it drops by the characters still missing to the minimum.
+ */
+function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number): CachedMask {
   const mask = new Uint8Array(trie.vocabSize);
-  const mark = (id: number): void => {
+  let worstNextBytes = 0;
+  const allowWithin = (id: number, bytesAfter: number): void => {
+    if (bytesAfter > maxBytes) return;
     mask[id] = 1;
+    if (bytesAfter > worstNextBytes) worstNextBytes = bytesAfter;
   };
-  const remaining = state.frame instanceof JsonStringFrame ? state.frame.plainRemaining() : null;
-  if (remaining === null) {
+  const mark = (id: number, next: PlanState): void => allowWithin(id, minCompletionBytes(next));
+  const string = state.frame instanceof JsonStringFrame ? state.frame : null;
+  const remaining = string ? string.plainRemaining() : null;
+  if (!string || remaining === null) {
     trie.all.walk<PlanState>(state, feedByte, mark);
-    return mask;
+    return { mask, worstNextBytes };
   }
+  const bytesNow = minCompletionBytes(state);
+  const missing = string.missingChars();
   const { plainIds, plainChars } = trie;
-  for (let i = 0; i < plainIds.length && plainChars[i]! <= remaining; i++) mask[plainIds[i]!] = 1;
+  if (bytesNow <= maxBytes) {
+    // The common case, and every mask without a budget: no plain token can break the budget.
+    for (let i = 0; i < plainIds.length && plainChars[i]! <= remaining; i++) mask[plainIds[i]!] = 1;
+    worstNextBytes = bytesNow;
+  } else {
+    for (let i = 0; i < plainIds.length && plainChars[i]! <= remaining; i++) allowWithin(plainIds[i]!, bytesNow - Math.min(plainChars[i]!, missing));
+  }
   trie.nonPlain.walk<PlanState>(state, feedByte, mark);
-  return mask;
+  return { mask, worstNextBytes };
 }

@@ -29,6 +29,16 @@ const node = (key: string | ((h: number) => string), child: () => Frame, next: (
   next,
 });
 
+/** Builds the node for each index once, so `next` hands out the same objects (see SeqNode). */
+function memoized(build: (i: number) => SeqNode): (i: number) => SeqNode {
+  const built = new Map<number, SeqNode>();
+  return (i) => {
+    let n = built.get(i);
+    if (!n) built.set(i, (n = build(i)));
+    return n;
+  };
+}
+
 /**
  * The canonical compact ActionPlan for one list of descriptors (DESIGN.md, ActionPlan and tool
  * descriptors): `{"steps":[` steps `]}` where each step is `{"tool":"<listed name>","args":{<every
@@ -71,19 +81,21 @@ export class PlanGrammar {
 
     const more = new LiteralSet([',{"tool":"', ']}']);
     const last = new LiteralSet([']}'], [1]);
-    const afterStep = (n: number): SeqNode =>
+    const afterStep: (n: number) => SeqNode = memoized((n) =>
       node(
         (h) => `PA${saturate(o.maxSteps - n, h, MIN_STEP_BYTES)}`,
         () => (n < o.maxSteps ? more : last).start(),
         (r) => (r === 0 ? stepAt(n) : null),
-      );
+      ),
+    );
     // Inside step n the step bound matters at the next separator, so only the steps after this one count.
-    const stepAt = (n: number): SeqNode =>
+    const stepAt: (n: number) => SeqNode = memoized((n) =>
       node(
         (h) => `PS${saturate(o.maxSteps - n - 1, h, MIN_STEP_BYTES)}`,
         () => new SeqFrame(toolName),
         () => afterStep(n + 1),
-      );
+      ),
+    );
     const open = new LiteralSet(['{"steps":[],"refusal":', '{"steps":[{"tool":"']);
     this.startNode = node('P', () => open.start(), (r) => (r === 0 ? refusalText : stepAt(0)));
   }
@@ -106,6 +118,6 @@ function stepItems(d: ToolDescriptor, t: number, limits: ValueLimits, rationale:
   });
   const tail = new LiteralSet([`${pending}},"rationale":`]);
   items.push(() => tail.start(), rationale, () => close.start());
-  const at = (i: number): SeqNode => node(`T${t}.${i}`, items[i]!, () => (i + 1 < items.length ? at(i + 1) : null));
+  const at: (i: number) => SeqNode = memoized((i) => node(`T${t}.${i}`, items[i]!, () => (i + 1 < items.length ? at(i + 1) : null)));
   return at(0);
 }

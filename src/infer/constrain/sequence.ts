@@ -1,11 +1,30 @@
-import { FINISHED, Push, type Finish, type Frame, type Transition } from './frame.js';
+import { FINISHED, finishesIn, Push, type Finish, type Frame, type ShortestFinish, type Transition } from './frame.js';
 
-/** One position in a grammar sequence: the child to recognize there and where each result leads. */
+/**
+ * One position in a grammar sequence: the child to recognize there and where each result leads.
+ * `next` must return the same node object for the same result each time: shortest completions are
+ * memoized per node, and a grammar that branches per step would otherwise be re-explored exponentially.
+ */
 export interface SeqNode {
   key(horizon: number): string;
   child(): Frame;
   /** The position after the child finished with `result`, or null when the sequence is complete. */
   next(result: number): SeqNode | null;
+}
+
+const shortestFromNode = new WeakMap<SeqNode, number>();
+
+/** Fewest bytes from the start of `node`'s child to the end of the sequence. */
+function shortestFrom(node: SeqNode): number {
+  let best = shortestFromNode.get(node);
+  if (best !== undefined) return best;
+  best = Infinity;
+  for (const { result, bytes } of node.child().shortestFinishes()) {
+    const next = node.next(result);
+    best = Math.min(best, bytes + (next ? shortestFrom(next) : 0));
+  }
+  shortestFromNode.set(node, best);
+  return best;
 }
 
 /**
@@ -29,6 +48,11 @@ export class SeqFrame implements Frame {
   resume(result: number): Frame | Finish {
     const next = this.node.next(result);
     return next ? new SeqFrame(next) : FINISHED;
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    if (this.waiting) throw new Error('a sequence waiting for its child is never on top of the stack');
+    return finishesIn(shortestFrom(this.node));
   }
 
   key(horizon: number): string {

@@ -1,5 +1,5 @@
 import { integerRange, listElementType } from '../../data/capnp-values.js';
-import { FINISHED, Push, saturate, type Finish, type Frame, type Transition } from './frame.js';
+import { FINISHED, finishesIn, Push, saturate, type Finish, type Frame, type ShortestFinish, type Transition } from './frame.js';
 import { LiteralSet } from './literal.js';
 import { JsonStringFrame } from './json-string.js';
 import { Base64StringFrame } from './base64-string.js';
@@ -37,6 +37,11 @@ export function valueFrame(type: string, limits: ValueLimits): Frame {
     default:
       throw new Error(`no value grammar for Cap'n Proto type ${type}`);
   }
+}
+
+/** Fewest bytes of a whole value of `type` (`""` for Text, `[]` for a list, a digit for numbers…). */
+export function shortestValueBytes(type: string, limits: ValueLimits): number {
+  return Math.min(...valueFrame(type, limits).shortestFinishes().map((f) => f.bytes));
 }
 
 const enum L {
@@ -87,6 +92,20 @@ class ListFrame implements Frame {
 
   resume(): Frame | Finish {
     return this.to(L.After, this.count + 1);
+  }
+
+  shortestFinishes(): readonly ShortestFinish[] {
+    switch (this.phase) {
+      case L.Open:
+        return finishesIn(2);
+      case L.First:
+      case L.After:
+        return finishesIn(1);
+      case L.Next:
+        return finishesIn(shortestValueBytes(this.element, this.limits) + 1);
+      case L.InElement:
+        throw new Error('a list waiting for its element is never on top of the stack');
+    }
   }
 
   key(horizon: number): string {
