@@ -86,10 +86,11 @@ describe('capplan sft', () => {
     expect(verify.code, verify.stderr).toBe(0);
 
     const tools = writeJson(join(work, 'tools.json'), [{ name: 'LogReader.tail', description: 'Return the last lines of a log.', params: { source: { type: 'Text' }, lines: { type: 'UInt32' } } }]);
-    // The planner loads the SFT checkpoint at SFT's context (256, not the base's 16); two steps of training
-    // are too few to close a plan, so it runs out of that context.
+    // The planner loads the SFT checkpoint at SFT's context (256): at the base's 16 the prompt alone would not
+    // fit. Two steps of training plan nothing sensible, but constrained decoding still closes a valid plan.
     const plan = runCli(['plan', '--checkpoint', out, '--tools', tools, '--goal', 'show the last 5 lines of the kernel log', '--backend', 'cpu']);
-    expectOneLineError(plan, /did not finish within the model's context of 256 tokens/);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toHaveProperty('steps');
   }, 120_000);
 
   it('refuses bad input with one line naming the problem, before writing anything', () => {
