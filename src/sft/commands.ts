@@ -9,6 +9,7 @@ import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { TOKENIZER_FILE } from '../tokenizer/format.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from '../train/run-flags.js';
+import { runMetrics } from '../train/trainer.js';
 import { sha256FileSync } from '../util/hash.js';
 import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
 import { SftConfigSchema } from './config.js';
@@ -82,15 +83,10 @@ async function sft(flags: SftFlags): Promise<void> {
         seeds: { seed: config.seed, plans_seed: config.data.seed },
         // step = total_steps: `sft --max-steps <total_steps>` with this config and base re-runs the same schedule.
         metrics: {
-          step: result.step,
-          total_steps: result.totalSteps,
+          ...runMetrics(result),
           base_step: base.step,
-          loss: result.loss,
           ...Object.fromEntries(Object.entries(result.startEvals ?? {}).map(([k, v]) => [`${k}_before`, v])),
           ...result.evals,
-          ms_per_step: result.msPerStep,
-          tokens_per_s: result.tokensPerSecond,
-          peak_rss_bytes: result.peakRssBytes,
         },
         startedAt,
         endedAt: new Date(),

@@ -1,7 +1,7 @@
 import { CONTROL, renderPrompt, type TemplateTokenizer } from '../infer/chat-template.js';
 import { greedyContinue } from '../train/sample.js';
 import type { TrainingStage } from '../train/stage.js';
-import { runStage, type RunConfig, type StageRunResult, type TrainTokenizer } from '../train/trainer.js';
+import { runStage, type LoopOptions, type RunConfig, type StageRunResult, type TrainTokenizer } from '../train/trainer.js';
 import { checkTokenizer, type BaseCheckpoint } from './base-checkpoint.js';
 import type { SftConfig } from './config.js';
 import { maskedLoss } from './evaluate.js';
@@ -87,19 +87,13 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
   };
 }
 
-export interface SftRunOptions {
+export interface SftRunOptions extends Omit<LoopOptions, 'tokenizer'> {
   config: SftConfig;
   base: BaseCheckpoint;
   tokenizer: SftTokenizer;
   splits: { train: readonly PlanLine[]; val: readonly PlanLine[]; val_unseen: readonly PlanLine[] };
   /** Inputs besides the base checkpoint that must not change across a resume (e.g. the plan set's hash). */
   inputs: Record<string, unknown>;
-  runDir: string;
-  maxSteps?: number;
-  stopAtStep?: number;
-  resume: boolean;
-  peakFlops?: number;
-  log?: (line: string) => void;
 }
 
 export interface SftRunResult extends StageRunResult {

@@ -9,7 +9,7 @@ import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
 import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from './run-flags.js';
-import { train } from './trainer.js';
+import { runMetrics, train } from './trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
   config: string;
@@ -49,15 +49,7 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
         config,
         seeds: { seed: config.seed },
         // step = total_steps: `base train --max-steps <total_steps>` with this config re-runs the same schedule.
-        metrics: {
-          step: result.step,
-          total_steps: result.totalSteps,
-          loss: result.loss,
-          val_bpb: result.valBpb,
-          ms_per_step: result.msPerStep,
-          tokens_per_s: result.tokensPerSecond,
-          peak_rss_bytes: result.peakRssBytes,
-        },
+        metrics: { ...runMetrics(result), val_bpb: result.valBpb },
         startedAt,
         endedAt: new Date(),
         backend: { name: backend.name, version: backend.version, adapter: backend.adapter },

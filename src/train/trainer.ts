@@ -42,7 +42,8 @@ export interface RunConfig {
   seed: number;
 }
 
-interface LoopOptions {
+/** What every stage's run needs besides its data (`base train` and `sft` both pass these through). */
+export interface LoopOptions {
   tokenizer: TrainTokenizer;
   runDir: string;
   /** Total optimizer steps, replacing the stage's default (e.g. the token budget). */
@@ -77,6 +78,18 @@ export interface StageRunResult {
   tokensPerSecond: number;
   sample: string | null;
   peakRssBytes: number;
+}
+
+/** The run metrics every stage records in its manifest. */
+export function runMetrics(result: StageRunResult): Record<string, number> {
+  return {
+    step: result.step,
+    total_steps: result.totalSteps,
+    loss: result.loss,
+    ms_per_step: result.msPerStep,
+    tokens_per_s: result.tokensPerSecond,
+    peak_rss_bytes: result.peakRssBytes,
+  };
 }
 
 export interface TrainResult extends StageRunResult {
