@@ -8,7 +8,7 @@ import { writeManifest, type ManifestInput } from '../provenance/manifest.js';
 import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { TOKENIZER_FILE } from '../tokenizer/format.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
-import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from '../train/run-flags.js';
+import { addRunOptions, checkTrainingMemory, loopOptionsFrom, parseRunFlags, type RunFlags } from '../train/run-flags.js';
 import { runMetrics } from '../train/trainer.js';
 import { sha256FileSync } from '../util/hash.js';
 import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
@@ -28,7 +28,8 @@ function fileOrHash(path: string, sha256: string): ManifestInput {
 }
 
 async function sft(flags: SftFlags): Promise<void> {
-  const { backendName, maxSteps, stopAt, seed, peakFlops, memoryLimit } = parseRunFlags(flags);
+  const run = parseRunFlags(flags);
+  const { backendName, seed, memoryLimit } = run;
 
   const parsed = loadConfig(SftConfigSchema, flags.config);
   const config = {
@@ -57,11 +58,7 @@ async function sft(flags: SftFlags): Promise<void> {
       tokenizer,
       splits: plans.splits,
       inputs: { plans_manifest_sha256: plans.manifestSha256 },
-      runDir,
-      maxSteps,
-      stopAtStep: stopAt,
-      resume: flags.resume ?? false,
-      peakFlops,
+      ...loopOptionsFrom(run, flags, runDir),
     });
     if (result.step === result.totalSteps) {
       const tokenizerHasManifest = existsSync(join(config.tokenizer_dir, MANIFEST_FILE));

@@ -8,7 +8,7 @@ import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
-import { addRunOptions, checkTrainingMemory, parseRunFlags, type RunFlags } from './run-flags.js';
+import { addRunOptions, checkTrainingMemory, loopOptionsFrom, parseRunFlags, type RunFlags } from './run-flags.js';
 import { runMetrics, train } from './trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
@@ -16,7 +16,8 @@ interface BaseTrainFlags extends RunFlags {
 }
 
 async function baseTrain(flags: BaseTrainFlags): Promise<void> {
-  const { backendName, maxSteps, stopAt, seed, peakFlops, memoryLimit } = parseRunFlags(flags);
+  const run = parseRunFlags(flags);
+  const { backendName, seed, memoryLimit } = run;
 
   const parsed = loadConfig(TrainConfigSchema, flags.config);
   const config = seed === undefined ? parsed : { ...parsed, seed };
@@ -35,11 +36,7 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
       config,
       tokenizer,
       data,
-      runDir,
-      maxSteps,
-      stopAtStep: stopAt,
-      resume: flags.resume ?? false,
-      peakFlops,
+      ...loopOptionsFrom(run, flags, runDir),
     });
     if (result.step === result.totalSteps) {
       writeManifest(runDir, {

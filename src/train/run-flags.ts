@@ -42,6 +42,11 @@ export interface ParsedRunFlags {
   memoryLimit: MemoryLimit;
 }
 
+/** The loop options every training stage takes from its run flags. */
+export function loopOptionsFrom(parsed: ParsedRunFlags, flags: RunFlags, runDir: string) {
+  return { runDir, maxSteps: parsed.maxSteps, stopAtStep: parsed.stopAt, resume: flags.resume ?? false, peakFlops: parsed.peakFlops };
+}
+
 /** Validates the run flags up front, so a typo fails before any config or data is read. */
 export function parseRunFlags(flags: RunFlags): ParsedRunFlags {
   return {
