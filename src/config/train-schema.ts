@@ -16,6 +16,15 @@ export const ModelSectionSchema = z
   })
   .strict();
 
+/** Pretraining documents generated from the tool catalog (src/data/catalog-docs.ts), mixed into the train split. */
+export const CatalogDataSchema = z
+  .object({
+    path: z.string().min(1),
+    /** Variations of the whole document set; every copy names every tool of the catalog. */
+    copies: positiveInt,
+  })
+  .strict();
+
 export const DataSectionSchema = z
   .object({
     /** The synced jsonl corpus (`capplan data sync`); its train/val split is used. */
@@ -23,6 +32,8 @@ export const DataSectionSchema = z
     /** Optional directory of parquet shards with a `text` column; the last shard is validation. */
     parquet_dir: z.string().min(1).nullable().default(null),
     tokenizer_dir: z.string().min(1).default('tokenizer'),
+    /** null: the corpus (or parquet) documents only. Validation never includes catalog documents. */
+    catalog: CatalogDataSchema.nullable().default(null),
   })
   .strict();
 

@@ -26,12 +26,12 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
     const dims = modelDims(config.model.depth, tokenizer.vocabSize);
     const estimate = checkTrainingMemory(flags.config, dims, config.model.seq_len, config.optim.device_batch_size, memoryLimit);
     const backend = await initBackend(backendName);
-    const data = openTrainData(config.data, (text) => tokenizer.encode(text), tokenizer.vocabSize);
+    const data = openTrainData(config.data, (text) => tokenizer.encode(text), tokenizer.vocabSize, flags.config);
     // Fail on an empty or missing validation split now, not after hours of training.
     await data.val.group(0);
     const runDir = flags.out ?? join('runs', `base-d${config.model.depth}`);
     const startedAt = new Date();
-    process.stdout.write(`estimated memory ${estimate}; backend ${backend.name}${backend.adapter ? ` (${backend.adapter})` : ''}\n`);
+    process.stdout.write(`estimated memory ${estimate}; backend ${backend.name}${backend.adapter ? ` (${backend.adapter})` : ''}; data ${data.description}\n`);
     const result = await train({
       config,
       tokenizer,
@@ -41,7 +41,12 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
     if (result.step === result.totalSteps) {
       writeManifest(runDir, {
         stage: 'base',
-        inputs: { config: { path: flags.config }, ...(config.data.parquet_dir === null ? { corpus_lock: { path: DEFAULT_LOCK_PATH } } : {}) },
+        inputs: {
+          config: { path: flags.config },
+          ...(config.data.parquet_dir === null ? { corpus_lock: { path: DEFAULT_LOCK_PATH } } : {}),
+          // Hashed when the documents were generated: a catalog edited during the run fails here.
+          ...(data.catalog ? { catalog: data.catalog } : {}),
+        },
         parents: { tokenizer: config.data.tokenizer_dir },
         config,
         seeds: { seed: config.seed },
