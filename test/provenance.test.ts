@@ -139,3 +139,58 @@ describe('verify', () => {
     expect(() => verify(join(root, 'data'))).toThrow(/no manifest\.json/);
   });
 });
+
+describe('outputs recorded by hash but not published', () => {
+  const weights = Buffer.from([9, 8, 7, 6, 5]);
+  /** A published base: meta present, weights recorded by hash only; and an sft that pins it. */
+  function publishWithout(): { pub: string; child: string } {
+    const pub = join(root, 'published', 'base');
+    const child = join(root, 'published');
+    mkdirSync(pub, { recursive: true });
+    writeFileSync(join(pub, 'meta.json'), '{}');
+    writeManifest(pub, spec('base', { parents: { tokenizer }, withheld: { 'model.bin': { sha256: sha256Hex(weights), bytes: weights.length } } }));
+    writeFileSync(join(child, 'model.bin'), Buffer.from([1]));
+    writeManifest(child, spec('sft', { parents: { base: pub }, withheld: { 'base/model.bin': { sha256: sha256Hex(weights), bytes: weights.length } } }));
+    return { pub, child };
+  }
+
+  it('records them in outputs with published: false', () => {
+    const { pub } = publishWithout();
+    const m = JSON.parse(readFileSync(join(pub, 'manifest.json'), 'utf8'));
+    expect(m.outputs['model.bin']).toEqual({ sha256: sha256Hex(weights), bytes: 5, published: false });
+    expect(m.outputs['meta.json'].published).toBeUndefined();
+    expect(() => writeManifest(pub, spec('base', { withheld: { 'meta.json': { sha256: sha256Hex('{}'), bytes: 2 } } }))).toThrow(/meta\.json is marked withheld but is present/);
+  });
+
+  it('verify reports them (once, though two manifests list them) and still checks every present file', () => {
+    const { pub, child } = publishWithout();
+    const lines: string[] = [];
+    const withheld = verifyArtifact(child, (l) => lines.push(l));
+    expect([...withheld]).toEqual([join(pub, 'model.bin')]);
+    expect(lines.join('\n')).toMatch(/-- output model\.bin: recorded by hash [0-9a-f]{12}… \(5 bytes\), not published/);
+    expect(lines.join('\n')).toMatch(/ok output base\/meta\.json/);
+    const res = runCli(['verify', child]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/verified 3 artifacts: all hashes of present files match; 1 file is recorded by hash, not published/);
+  });
+
+  it('checks a withheld file that is present, and still fails on a missing published file', () => {
+    const { pub, child } = publishWithout();
+    writeFileSync(join(pub, 'model.bin'), weights);
+    expect(verifyArtifact(child, () => {}).size).toBe(0);
+    writeFileSync(join(pub, 'model.bin'), Buffer.from([0]));
+    expect(() => verify(child)).toThrow(/base\/model\.bin: sha256 mismatch \(output/);
+    unlinkSync(join(pub, 'model.bin'));
+    unlinkSync(join(pub, 'meta.json'));
+    expect(() => verify(child)).toThrow(/base\/meta\.json: missing \(output\)/);
+  });
+
+  it('names a hand-edited manifest that turns a withheld hash into another', () => {
+    const { pub, child } = publishWithout();
+    const path = join(pub, 'manifest.json');
+    const m = JSON.parse(readFileSync(path, 'utf8'));
+    m.outputs['model.bin'].sha256 = sha256Hex('other weights');
+    writeFileSync(path, JSON.stringify(m, null, 2) + '\n');
+    expect(() => verify(child)).toThrow(/base\/manifest\.json: sha256 mismatch/);
+  });
+});

@@ -32,9 +32,10 @@ beforeAll(() => {
   const times = { startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:01:00Z' };
   writeFileSync(join(tok, 'capos.tiktoken'), 'ranks');
   writeManifest(tok, { stage: 'tokenizer', inputs: {}, config: { vocab_size: 1024 }, seeds: {}, metrics: { merges: 100 }, ...times });
-  writeFileSync(join(base, 'model_40.safetensors'), 'weights');
   trainLog(base, 40, 10, 'val_bpb');
+  // As published by the speedrun: the base weights are pinned by hash but not in the tree.
   writeManifest(base, {
+    withheld: { 'model_40.safetensors': { sha256: 'c'.repeat(64), bytes: 7 } },
     stage: 'base',
     inputs: {},
     parents: { tokenizer: tok },
@@ -49,6 +50,8 @@ beforeAll(() => {
   const cases = readProbeFile(defaultProbePath());
   const outputs = new Map(cases.map((c, i) => [c.id, i === 0 ? '{"steps":[],"refusal":"no"}' : 'not json']));
   writeFileSync(join(ckpt(), 'eval', 'probe-dev.json'), JSON.stringify({ probe: 'dev.jsonl', ...scoreProbe(cases, outputs) }));
+  const unconstrained = new Map(cases.map((c) => [c.id, 'Sure! ```json']));
+  writeFileSync(join(ckpt(), 'eval', 'probe-dev.unconstrained.json'), JSON.stringify({ probe: 'dev.jsonl', ...scoreProbe(cases, unconstrained) }));
   const tokEntry = (tokens: number) => ({ tokens, bytes_per_token: 400 / tokens, tokens_per_document: tokens / 10, vs_gpt2: tokens / 100 - 1 });
   writeFileSync(
     join(ckpt(), 'eval', 'tok-eval.json'),
@@ -83,10 +86,16 @@ describe('capplan report', () => {
     // tokenizer table: ours and the baselines, tokens per plan
     expect(md).toMatch(/\| capos \| 5 \|/);
     expect(md).toMatch(/\| hf\/llama3 \| 9 \|/);
-    // probe: every metric, and one row per case with a mark per metric
-    for (const m of PROBE_METRICS) expect(md).toContain(`| ${m} |`);
-    expect(md).toMatch(/\| survey-probe \| ✓ \| ✓ \|/); // the first output parses as JSON, the others do not
-    expect(md).toMatch(/\| single-call \| ✗ \| ✓ \|/);
+    // probe: one row per decoding mode with every metric, then per case what it failed in each mode
+    expect(md).toContain(`| probe | decoding | cases | ${PROBE_METRICS.join(' | ')} |`);
+    expect(md).toMatch(/\| dev \| constrained \| 8 \| 12\.5% \| 100\.0% \|/); // the first output parses as JSON, the others do not
+    expect(md).toMatch(/\| dev \| unconstrained \| 8 \| 0\.0% \| 0\.0% \|/);
+    expect(md).toMatch(/\| single-call \| FAIL: json_valid, schema_valid, [^|]* \| FAIL: json_valid, no_fences, [^|]* \|/);
+    // the generated text itself, fenced so its own backticks cannot break out
+    expect(md).toContain('<details><summary>dev: generated outputs, unconstrained</summary>');
+    expect(md).toContain('````\nSure! ```json\n````');
+    expect(md).toContain('```\nnot json\n```');
+    expect(md).toMatch(/model_40\.safetensors `c{16}…` \(not published\)/);
     expect(md).toMatch(/\| base \| 2m05s \| 125\.0 \|/);
     expect(md).toMatch(/\| checkpoint \| sft \|/);
     expect(md).toMatch(/\| tokenizer \| tokenizer \|/);

@@ -1,9 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeReport } from '../src/eval/probe/report.js';
 import type { Manifest } from '../src/provenance/manifest.js';
+import { verifyArtifact } from '../src/provenance/verify.js';
 import { checkReproducible } from '../src/report/reproduce.js';
+import { sha256Hex } from '../src/util/hash.js';
 import { runCli, repoRoot, type CliResult } from './helpers/cli.js';
 
 /**
@@ -41,17 +44,72 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('tiny speedrun', () => {
-  it('publishes the SFT weights, evaluation, manifest and report', () => {
-    const published = ['manifest.json', 'model_10.safetensors', 'meta_10.json', 'report.md', 'eval/probe-dev.json', 'eval/probe-val.json', 'speedrun.json'];
-    const baseCopy = ['base/manifest.json', 'base/model_20.safetensors', 'base/meta_20.json', 'base/train.jsonl', 'base/inputs/config.json', 'inputs/config.json', 'inputs/plans_manifest.json'];
-    for (const f of [...published, ...baseCopy]) {
+  it('publishes the SFT weights, evaluation, manifest and report, and the base without its weights', () => {
+    const published = ['manifest.json', 'model_10.safetensors', 'meta_10.json', 'report.md', 'speedrun.json', 'inputs/config.json', 'inputs/plans_manifest.json'];
+    const evaluation = ['dev', 'val', 'val_unseen'].flatMap((p) => [`eval/probe-${p}.json`, `eval/probe-${p}.unconstrained.json`]);
+    const baseCopy = ['base/manifest.json', 'base/meta_20.json', 'base/train.jsonl', 'base/inputs/config.json'];
+    for (const f of [...published, ...evaluation, ...baseCopy]) {
       expect(existsSync(join(out(), f)), f).toBe(true);
     }
-    expect(existsSync(join(out(), 'optim_10.safetensors'))).toBe(false);
+    for (const f of ['optim_10.safetensors', 'base/model_20.safetensors', 'base/optim_20.safetensors']) expect(existsSync(join(out(), f)), f).toBe(false);
+    // The base weights stay pinned: by hash in the base manifest and in the SFT manifest that pins the base.
+    const baseManifest = JSON.parse(readFileSync(join(out(), 'base', 'manifest.json'), 'utf8')) as Manifest;
+    const sftManifest = JSON.parse(readFileSync(join(out(), 'manifest.json'), 'utf8')) as Manifest;
+    const recorded = baseManifest.outputs['model_20.safetensors']!;
+    expect(recorded).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), published: false });
+    expect(recorded.sha256).toBe(sha256Hex(readFileSync(join(run(), 'base', 'model_20.safetensors'))));
+    expect(sftManifest.outputs['base/model_20.safetensors']).toEqual(recorded);
+    // Both decoding modes are scored and recorded; each case carries the raw text the model generated.
+    expect(Object.keys(sftManifest.metrics.probe as object)).toEqual(['dev', 'val', 'val_unseen']);
+    expect(Object.keys(sftManifest.metrics.probe_unconstrained as object)).toEqual(['dev', 'val', 'val_unseen']);
+    const dev = JSON.parse(readFileSync(join(out(), 'eval', 'probe-dev.json'), 'utf8')) as ProbeReport & { source: { constrained: boolean } };
+    const devFree = JSON.parse(readFileSync(join(out(), 'eval', 'probe-dev.unconstrained.json'), 'utf8')) as ProbeReport & { source: { constrained: boolean } };
+    expect([dev.source.constrained, devFree.source.constrained]).toEqual([true, false]);
+    expect(dev.totals.json_valid.rate).toBe(1); // constrained output always parses
+    for (const c of [...dev.cases, ...devFree.cases]) expect(c.output.length, c.id).toBeGreaterThan(0);
+    expect(() => JSON.parse(dev.cases[0]!.output)).not.toThrow();
     const md = readFileSync(join(out(), 'report.md'), 'utf8');
     expect(md).toContain('![base loss (nats/token)](report/base-loss.svg)');
     expect(md).toMatch(/\| base \| .* \| [\d.]+ \|/); // wall clock row
-    expect(runCli(['verify', out()]).code).toBe(0);
+    expect(md).toMatch(/\| dev \| constrained \| 8 \| 100\.0% \|/);
+    expect(md).toMatch(/\| val_unseen \| unconstrained \| 2 \|/);
+    expect(md).toMatch(/model_20\.safetensors `[0-9a-f]{16}…` \(not published\)/);
+    const verify = runCli(['verify', out()]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/-- output model_20\.safetensors: recorded by hash [0-9a-f]{12}… \(\d+ bytes\), not published/);
+    expect(verify.stdout).toMatch(/verified 3 artifacts: all hashes of present files match; 1 file is recorded by hash, not published/);
+  });
+
+  it('fails verify on a published file deleted, changed by one byte, or a hand-edited base manifest', () => {
+    // Copies beside the original keep the manifests' relative links (tokenizer, catalog, lock) valid.
+    const copy = join(root, 'copy');
+    const fresh = (): void => {
+      rmSync(copy, { recursive: true, force: true });
+      cpSync(out(), copy, { recursive: true });
+    };
+    const verify = (): void => void verifyArtifact(copy, () => {});
+    fresh();
+    unlinkSync(join(copy, 'eval', 'probe-dev.unconstrained.json'));
+    expectError(runCli(['verify', copy]), /copy\/eval\/probe-dev\.unconstrained\.json: missing \(output\)/);
+    fresh();
+    unlinkSync(join(copy, 'base', 'meta_20.json'));
+    expect(verify).toThrow(/copy\/base\/meta_20\.json: missing \(output\)/);
+    fresh();
+    const weights = readFileSync(join(copy, 'model_10.safetensors'));
+    weights[weights.length - 1]! ^= 1;
+    writeFileSync(join(copy, 'model_10.safetensors'), weights);
+    expect(verify).toThrow(/copy\/model_10\.safetensors: sha256 mismatch \(output/);
+    fresh();
+    // Base weights dropped back in are checked like any other file.
+    writeFileSync(join(copy, 'base', 'model_20.safetensors'), 'not the trained weights');
+    expect(verify).toThrow(/copy\/base\/model_20\.safetensors: sha256 mismatch \(output/);
+    fresh();
+    const manifest = join(copy, 'base', 'manifest.json');
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
+    m.outputs['model_20.safetensors']!.sha256 = '0'.repeat(64);
+    writeFileSync(manifest, JSON.stringify(m, null, 2) + '\n');
+    expect(verify).toThrow(/copy\/base\/manifest\.json: sha256 mismatch/);
+    rmSync(copy, { recursive: true, force: true });
   });
 
   it('reuses every stage when nothing changed', () => {
@@ -60,18 +118,36 @@ describe('tiny speedrun', () => {
     expect(res.stderr).toContain('7 of 7 stages reused');
   });
 
+  it('refuses to publish more weights than publish.max_weight_bytes, leaving the published tree as it was', () => {
+    const capped = join(root, 'capped.json');
+    writeFileSync(capped, JSON.stringify({ ...JSON.parse(readFileSync(recipe(), 'utf8')), publish: { max_weight_bytes: 1000 } }));
+    const before = readFileSync(join(out(), 'manifest.json'));
+    const res = runCli(['speedrun', '--config', capped, '--preset', 'tiny', '--run-dir', run(), '--out', out()]);
+    expectError(res, /^capplan: error: stage publish: .*default would hold \d+ bytes \([\d.]+ MB\) of weights \(model_10\.safetensors [\d.]+ MB\), over the limit of 1000 bytes \(publish\.max_weight_bytes in the recipe\)$/m);
+    expect(res.stderr).toContain('stage publish: running (inputs changed since it completed: max_weight_bytes)');
+    expect(res.stderr.split('\n').filter((l) => l.startsWith('capplan: error:'))).toHaveLength(1);
+    expect(readFileSync(join(out(), 'manifest.json'))).toEqual(before);
+  });
+
   it('reproduces tokenizer, base and sft bit-identically from the published tree alone', () => {
     // Only the tokenizer (outside the published dir in the tiny preset) stays: base, SFT, plan set and configs go.
     const away = ['base', 'sft', 'plans', 'configs'];
     for (const d of away) renameSync(join(run(), d), join(root, `away-${d}`));
     try {
       expect(runCli(['verify', out()]).code).toBe(0);
-      const res = runCli(['reproduce', out(), '--stage', 'all']);
+      const tok = runCli(['reproduce', out(), '--stage', 'tokenizer']);
+      expect(tok.code).toBe(0);
+      expect(tok.stdout).toContain('reproduce tokenizer: bit-identical');
+      // The published base has no weights to fine-tune: --stage sft re-trains (and compares) the base first.
+      const res = runCli(['reproduce', out(), '--stage', 'sft']);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
-      for (const s of ['tokenizer', 'base', 'sft']) expect(res.stdout).toContain(`reproduce ${s}: bit-identical`);
+      expect(res.stdout).toMatch(/reproduce sft: the base weights \(.*base\/model_20\.safetensors\) are recorded by hash, not published: re-training base first/);
+      for (const s of ['base', 'sft']) expect(res.stdout).toContain(`reproduce ${s}: bit-identical`);
+      expect(res.stdout).toContain('re-running the recipe of ' + out() + ' from the re-trained base');
       expect(res.stdout).toMatch(/match model_10\.safetensors: recorded ([0-9a-f]{16})…, reproduced \1…/);
       expect(res.stdout).toMatch(/match model_20\.safetensors: recorded ([0-9a-f]{16})…, reproduced \1…/);
+      expect(res.stdout).toContain('reproduce: base, sft: all hashes match');
     } finally {
       for (const d of away) renameSync(join(root, `away-${d}`), join(run(), d));
     }

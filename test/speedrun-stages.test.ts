@@ -158,6 +158,18 @@ describe('speedrun recipe', () => {
     writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync('configs/default.json', 'utf8')), base: { config: 'x', max_steps: 0 } }));
     expect(() => loadRecipe(bad)).toThrow(/field `base.max_steps`/);
   });
+  it('caps the published weights at 16·10^6 bytes unless the recipe says otherwise, and validates the cap', () => {
+    const file = JSON.parse(readFileSync('configs/default.json', 'utf8'));
+    expect(loadRecipe('configs/default.json').publish.max_weight_bytes).toBe(16_000_000);
+    const without = join(root, 'no-publish.json');
+    writeFileSync(without, JSON.stringify({ ...file, publish: undefined }));
+    expect(loadRecipe(without).publish.max_weight_bytes).toBe(16_000_000);
+    const bad = join(root, 'bad-publish.json');
+    writeFileSync(bad, JSON.stringify({ ...file, publish: { max_weight_bytes: '16MB' } }));
+    expect(() => loadRecipe(bad)).toThrow(/field `publish.max_weight_bytes`/);
+    writeFileSync(bad, JSON.stringify({ ...file, publish: { max_bytes: 1 } }));
+    expect(() => loadRecipe(bad)).toThrow(/max_bytes/);
+  });
   it('applies dotted overrides with placeholders', () => {
     const out = applyOverrides({ data: { dir: 'a' }, seed: 1 }, { 'data.dir': '${plans}/x', seed: 2 }, { plans: 'runs/p' }, 'r');
     expect(out).toEqual({ data: { dir: 'runs/p/x' }, seed: 2 });

@@ -15,8 +15,12 @@ export const manifestSchema = z
     stage: z.string().min(1),
     started_at: z.string(),
     ended_at: z.string(),
-    /** Every file of the artifact directory but manifest.json, by posix path relative to it. */
-    outputs: z.record(z.string(), z.object({ sha256, bytes: z.number().int().nonnegative() }).strict()),
+    /**
+     * Every file of the artifact directory but manifest.json, by posix path relative to it. A file marked
+     * `published: false` was produced and is pinned by its hash, but left out of this copy (weights too
+     * large to commit); verify checks it only when it is present.
+     */
+    outputs: z.record(z.string(), z.object({ sha256, bytes: z.number().int().nonnegative(), published: z.literal(false).optional() }).strict()),
     /** Input paths are relative to the artifact directory; an input without a path is recorded but not re-checkable. */
     inputs: z.record(z.string(), z.object({ path: z.string().optional(), sha256 }).strict()),
     /** Artifacts this one was built from (tokenizer ← base ← sft), pinned by the hash of their manifest. */
@@ -47,6 +51,13 @@ export interface ManifestSpec {
   startedAt: Date | string;
   endedAt: Date | string;
   backend?: { name: string; version: string; adapter: string | null };
+  /** Output files recorded by hash but not placed in the directory (see `outputs` above), by path relative to it. */
+  withheld?: Record<string, WithheldFile>;
+}
+
+export interface WithheldFile {
+  sha256: string;
+  bytes: number;
 }
 
 /** `target` relative to the artifact dir, with '/' separators so manifests are portable. */
@@ -83,12 +94,17 @@ export function writeManifest(dir: string, spec: ManifestSpec): Manifest {
     const path = join(dir, file);
     outputs[file] = { sha256: sha256FileSync(path), bytes: statSync(path).size };
   }
+  for (const [file, w] of Object.entries(spec.withheld ?? {})) {
+    // A withheld file lying in the directory would be published after all: a bug in the caller.
+    if (file in outputs) throw new Error(`${dir}: ${file} is marked withheld but is present`);
+    outputs[file] = { sha256: w.sha256, bytes: w.bytes, published: false };
+  }
   const manifest: Manifest = {
     version: 1,
     stage: spec.stage,
     started_at: iso(spec.startedAt),
     ended_at: iso(spec.endedAt),
-    outputs,
+    outputs: Object.fromEntries(Object.entries(outputs).sort(([a], [b]) => (a < b ? -1 : 1))),
     inputs: Object.fromEntries(Object.entries(spec.inputs).map(([name, input]) => [name, recordInput(dir, name, input)])),
     parents: Object.fromEntries(Object.entries(spec.parents ?? {}).map(([role, p]) => [role, recordParent(dir, role, p)])),
     config: spec.config,

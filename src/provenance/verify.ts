@@ -26,17 +26,26 @@ export function readManifest(dir: string): Manifest {
  * Recomputes every hash an artifact's manifest records: its outputs, its input files and its
  * parents' manifests, then verifies each parent the same way (sft → base → tokenizer → corpus
  * lock). Throws a UserError naming the first missing or changed file; `log` gets one line per check.
+ * Outputs recorded as not published are checked when present and otherwise only reported: their
+ * absolute paths (deduplicated, as a published base appears in its own and its child's manifest)
+ * are added to `withheld`.
  */
-export function verifyArtifact(dir: string, log: (line: string) => void, visited = new Set<string>()): void {
+export function verifyArtifact(dir: string, log: (line: string) => void, visited = new Set<string>(), withheld = new Set<string>()): Set<string> {
   const abs = resolve(dir);
-  if (visited.has(abs)) return;
+  if (visited.has(abs)) return withheld;
   visited.add(abs);
   const manifest = readManifest(dir);
   log(`${dir}: ${manifest.stage} artifact, built ${manifest.ended_at}, git ${manifest.git.commit ?? 'unknown'}${manifest.git.dirty ? ' (dirty)' : ''}`);
 
   for (const [file, out] of Object.entries(manifest.outputs)) {
-    checkFile(join(dir, file), out.sha256, 'output');
-    log(`  ok output ${file}`);
+    const path = join(dir, file);
+    if (out.published === false && !existsSync(path)) {
+      withheld.add(resolve(path));
+      log(`  -- output ${file}: recorded by hash ${short(out.sha256)} (${out.bytes} bytes), not published`);
+      continue;
+    }
+    checkFile(path, out.sha256, 'output');
+    log(`  ok output ${file}${out.published === false ? ' (not published, present here)' : ''}`);
   }
   for (const file of listArtifactFiles(dir).filter((f) => !(f in manifest.outputs))) {
     log(`  note: ${file} is not recorded in the manifest (not checked)`);
@@ -62,5 +71,6 @@ export function verifyArtifact(dir: string, log: (line: string) => void, visited
     checkFile(join(parentDir, MANIFEST_FILE), parent.manifest_sha256, `parent ${role} of ${dir}`);
     log(`  ok parent ${role} ${parent.path}`);
   }
-  for (const parent of Object.values(manifest.parents)) verifyArtifact(join(dir, parent.path), log, visited);
+  for (const parent of Object.values(manifest.parents)) verifyArtifact(join(dir, parent.path), log, visited, withheld);
+  return withheld;
 }

@@ -12,4 +12,10 @@ export const INPUT_COPIES_DIR = 'inputs';
 
 /** The probe files the planner is scored on: the dev probe and the head of each generated split. */
 export const EVAL_PROBES = ['dev', 'val', 'val_unseen'] as const;
-export const probeResultFile = (name: string): string => `probe-${name}.json`;
+/** Each probe is scored with constrained decoding (the planner's default) and without, so its gain shows. */
+export const DECODING_MODES = ['constrained', 'unconstrained'] as const;
+export type DecodingMode = (typeof DECODING_MODES)[number];
+export const probeResultFile = (name: string, mode: DecodingMode = 'constrained'): string =>
+  mode === 'constrained' ? `probe-${name}.json` : `probe-${name}.unconstrained.json`;
+/** The SFT manifest's metrics key holding each probe's rates per metric in this mode. */
+export const probeMetricsKey = (mode: DecodingMode): string => (mode === 'constrained' ? 'probe' : 'probe_unconstrained');

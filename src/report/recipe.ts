@@ -13,6 +13,12 @@ import { UserError } from '../errors.js';
 const overrides = z.record(z.string(), z.unknown()).default({});
 const steps = z.number().int().positive();
 
+/**
+ * Default cap on the weights a speedrun publishes: the issue allows ≤ 16 MB of committed weights, read
+ * as decimal megabytes (16·10^6 bytes, the stricter of MB and MiB).
+ */
+export const DEFAULT_MAX_WEIGHT_BYTES = 16_000_000;
+
 export const STAGE_NAMES = ['corpus', 'tokenizer', 'tok_eval', 'base', 'plans', 'sft', 'eval', 'publish'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -42,6 +48,13 @@ export const recipeSchema = z
         tok_eval: z.boolean().default(true),
       })
       .strict(),
+    publish: z
+      .object({
+        /** The publish step refuses a tree whose `.safetensors` files add up to more than this. */
+        max_weight_bytes: z.number().int().positive().default(DEFAULT_MAX_WEIGHT_BYTES),
+      })
+      .strict()
+      .default({ max_weight_bytes: DEFAULT_MAX_WEIGHT_BYTES }),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { readManifest } from '../provenance/verify.js';
 import { sha256FileSync } from '../util/hash.js';
 import { TRAIN_LOG } from '../train/trainer.js';
 import { repoPath } from './recipe.js';
-import { EVAL_DIR, EVAL_PROBES, probeResultFile, SPEEDRUN_FILE, TOK_EVAL_FILE } from './layout.js';
+import { DECODING_MODES, EVAL_DIR, EVAL_PROBES, probeResultFile, SPEEDRUN_FILE, TOK_EVAL_FILE, type DecodingMode } from './layout.js';
 
 /** One artifact of the provenance chain, from the checkpoint back to the tokenizer. */
 export interface ChainEntry {
@@ -36,6 +36,13 @@ export interface Curve {
   points: CurvePoint[];
 }
 
+export interface ProbeResult {
+  name: string;
+  mode: DecodingMode;
+  probe: string;
+  report: ProbeReport;
+}
+
 export interface ReportData {
   checkpoint: string;
   generatedAt: string;
@@ -44,7 +51,8 @@ export interface ReportData {
   chain: ChainEntry[];
   curves: Curve[];
   tokEval: TokEvalResult | null;
-  probes: Array<{ name: string; probe: string; report: ProbeReport }>;
+  /** Probe results by probe name and decoding mode, in EVAL_PROBES × DECODING_MODES order. */
+  probes: ProbeResult[];
   stages: Array<{ stage: string; seconds: number }> | null;
   /** Parts that could not be shown and why (e.g. a parent artifact not present on this clone). */
   warnings: string[];
@@ -107,8 +115,10 @@ export function collectReportData(checkpoint: string): ReportData {
   const evalDir = join(checkpoint, EVAL_DIR);
   const probes: ReportData['probes'] = [];
   for (const name of EVAL_PROBES) {
-    const r = readJson<ProbeReport & { probe: string }>(join(evalDir, probeResultFile(name)));
-    if (r) probes.push({ name, probe: r.probe, report: r });
+    for (const mode of DECODING_MODES) {
+      const r = readJson<ProbeReport & { probe: string }>(join(evalDir, probeResultFile(name, mode)));
+      if (r) probes.push({ name, mode, probe: r.probe, report: r });
+    }
   }
   if (probes.length === 0) warnings.push(`${repoPath(evalDir)}: no probe results (${probeResultFile('dev')})`);
   const tokEval = readJson<TokEvalResult>(join(evalDir, TOK_EVAL_FILE));

@@ -1,6 +1,7 @@
 import { PROBE_METRICS } from '../eval/probe/score-case.js';
 import { formatDuration } from '../train/progress.js';
-import type { ChainEntry, Curve, CurveMetric, ReportData } from './report-data.js';
+import { DECODING_MODES } from './layout.js';
+import type { ChainEntry, Curve, CurveMetric, ProbeResult, ReportData } from './report-data.js';
 import { repoPath } from './recipe.js';
 import { renderLineChart, type Series } from './svg-chart.js';
 
@@ -117,18 +118,61 @@ function metricsSection(d: ReportData): string {
   return ['## Final metrics', '', rows.length ? table(['stage', 'metric', 'value'], rows) : 'No metrics recorded.'].join('\n');
 }
 
+/** Longest generated output shown in the report; the JSON results in eval/ hold all of it. */
+const OUTPUT_PREVIEW_CHARS = 400;
+
+/** `text` in a code fence longer than any backtick run inside it, so no output can break out of it. */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text}\n${fence}`;
+}
+
+const preview = (text: string): string =>
+  text.length <= OUTPUT_PREVIEW_CHARS ? text : `${text.slice(0, OUTPUT_PREVIEW_CHARS)}… (${text.length - OUTPUT_PREVIEW_CHARS} more characters)`;
+
+/** A case's result in one mode: `pass` (noting a missed `exact`, which pass does not need) or the metrics it failed. */
+function caseVerdict(r: ProbeResult | undefined, id: string): string {
+  const c = r?.report.cases.find((x) => x.id === id);
+  if (!c) return 'n/a';
+  if (c.scores.pass) return c.scores.exact ? 'pass' : 'pass (not exact)';
+  return `FAIL: ${c.failed.filter((m) => m !== 'pass').join(', ')}`;
+}
+
+/**
+ * Totals per probe and decoding mode in one table (the gain of constrained decoding reads down a
+ * column), then per probe one row per case with the metrics it failed in each mode, and the dev
+ * probe's generated outputs.
+ */
 function probeSection(d: ReportData): string {
   const lines = ['## Probe results', ''];
   if (d.probes.length === 0) return [...lines, 'No probe results were published with this checkpoint.'].join('\n');
   lines.push(
-    table(['metric', ...d.probes.map((p) => `${p.name} (${p.report.cases.length} cases)`)], PROBE_METRICS.map((m) => [m, ...d.probes.map((p) => {
-      const t = p.report.totals[m];
-      return t ? `${t.passed}/${t.total} (${pct(t.rate)})` : 'n/a';
-    })])),
+    'Rate per metric with schema-constrained decoding (the planner\'s default) and without it (`--no-constrain`):',
+    '',
+    table(
+      ['probe', 'decoding', 'cases', ...PROBE_METRICS],
+      d.probes.map((p) => [p.name, p.mode, String(p.report.cases.length), ...PROBE_METRICS.map((m) => {
+        const t = p.report.totals[m];
+        return t ? pct(t.rate) : 'n/a';
+      })]),
+    ),
   );
-  for (const p of d.probes) {
-    lines.push('', `### ${p.name}: per case`, '', `Probe file: \`${p.probe}\`.`, '');
-    lines.push(table(['case', ...PROBE_METRICS], p.report.cases.map((c) => [c.id, ...PROBE_METRICS.map((m) => (c.scores[m] ? '✓' : '✗'))])));
+  const names = [...new Set(d.probes.map((p) => p.name))];
+  for (const name of names) {
+    const byMode = new Map(d.probes.filter((p) => p.name === name).map((p) => [p.mode, p]));
+    const first = [...byMode.values()][0]!;
+    lines.push('', `### ${name}: per case`, '', `Probe file: \`${first.probe}\`.`, '');
+    const modes = DECODING_MODES.filter((m) => byMode.has(m));
+    lines.push(table(['case', ...modes], first.report.cases.map((c) => [c.id, ...modes.map((m) => caseVerdict(byMode.get(m), c.id))])));
+    if (name !== 'dev') continue;
+    for (const m of modes) {
+      const outputs = byMode.get(m)!.report.cases.filter((c) => typeof c.output === 'string');
+      if (outputs.length === 0) continue;
+      lines.push('', `<details><summary>${name}: generated outputs, ${m}</summary>`, '');
+      for (const c of outputs) lines.push(`**${c.id}** (${c.scores.pass ? 'pass' : 'FAIL'})`, '', fenced(preview(c.output)), '');
+      lines.push('</details>');
+    }
   }
   return lines.join('\n');
 }
@@ -144,12 +188,13 @@ function wallClockSection(d: ReportData): string {
 function provenanceRow(e: ChainEntry): string[] {
   // The artifact's own weights; nested artifacts (a published base/) have their own row.
   const weights = Object.entries(e.manifest.outputs).filter(([f]) => !f.includes('/') && /\.(safetensors|tiktoken)$/.test(f));
+  const weightCell = ([f, o]: (typeof weights)[number]): string => `${f} \`${o.sha256.slice(0, 16)}…\`${o.published === false ? ' (not published)' : ''}`;
   return [
     e.role,
     e.manifest.stage,
     `\`${repoPath(e.dir)}\``,
     `\`${e.manifestSha256.slice(0, 16)}…\``,
-    weights.map(([f, o]) => `${f} \`${o.sha256.slice(0, 16)}…\``).join(', ') || '—',
+    weights.map(weightCell).join(', ') || '—',
     Object.keys(e.manifest.parents).join(', ') || '—',
     e.manifest.ended_at,
   ];

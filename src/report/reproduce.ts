@@ -107,7 +107,11 @@ async function regeneratePlans(a: ChainArtifact, dir: string): Promise<string> {
   return dir;
 }
 
-async function rerunTraining(stage: 'base' | 'sft', a: ChainArtifact, out: string, scratch: string): Promise<void> {
+/**
+ * Re-runs a training stage. SFT fine-tunes `base` when given (the base just re-trained by this
+ * reproduction), else the recorded base parent, which must then hold its weights.
+ */
+async function rerunTraining(stage: 'base' | 'sft', a: ChainArtifact, out: string, scratch: string, reproducedBase?: string): Promise<void> {
   // An sft manifest records the run config resolved against its base; the SFT config it came from is its `sft` field.
   const recorded = stage === 'sft' ? ((a.manifest.config as { sft?: unknown }).sft ?? a.manifest.config) : a.manifest.config;
   // Point the config at the recorded tokenizer parent: the path it was trained with may be relative to another directory.
@@ -122,7 +126,7 @@ async function rerunTraining(stage: 'base' | 'sft', a: ChainArtifact, out: strin
     await runCapplan(['base', 'train', ...common], { capture: true });
     return;
   }
-  const base = parentDir(a, 'base');
+  const base = reproducedBase ?? parentDir(a, 'base');
   if (base === null) throw new UserError(`${a.dir}/manifest.json: an sft artifact must record its base parent`);
   const plans = await regeneratePlans(a, join(scratch, 'plans'));
   await runCapplan(['sft', '--from', base, '--data', plans, ...common], { capture: true });
@@ -153,10 +157,13 @@ export interface StageComparison {
   match: boolean;
 }
 
-async function reproduceStage(stage: ReproducibleStage, a: ChainArtifact, scratch: string): Promise<StageComparison> {
-  const out = join(scratch, stage, 'out');
+/** Where reproduceStage writes a stage's re-run outputs inside the scratch directory. */
+const stageOut = (scratch: string, stage: ReproducibleStage): string => join(scratch, stage, 'out');
+
+async function reproduceStage(stage: ReproducibleStage, a: ChainArtifact, scratch: string, reproducedBase?: string): Promise<StageComparison> {
+  const out = stageOut(scratch, stage);
   if (stage === 'tokenizer') await rerunTokenizer(a, out);
-  else await rerunTraining(stage, a, out, join(scratch, stage));
+  else await rerunTraining(stage, a, out, join(scratch, stage), reproducedBase);
   const files = comparedOutputs(stage, a.manifest).map((file) => {
     const path = join(out, file);
     return { file, recorded: a.manifest.outputs[file]!.sha256, reproduced: existsSync(path) ? sha256FileSync(path) : null };
@@ -172,10 +179,19 @@ async function reproduceStage(stage: ReproducibleStage, a: ChainArtifact, scratc
   return { stage, dir: a.dir, files, environmentNote, match: files.length > 0 && files.every((f) => f.recorded === f.reproduced) };
 }
 
+/** Weights a published artifact records by hash only (`published: false`) and that are not present. */
+function unpublishedWeights(a: ChainArtifact): string[] {
+  return Object.entries(a.manifest.outputs)
+    .filter(([f, o]) => o.published === false && f.endsWith('.safetensors') && !existsSync(join(a.dir, f)))
+    .map(([f]) => f);
+}
+
 /**
  * Re-runs the recorded recipe of `dir` (or of its ancestor stages) in a scratch directory and compares
  * the output hashes with the recorded ones. The whole chain is verified first: reproducing from inputs
- * that changed since the recording would prove nothing.
+ * that changed since the recording would prove nothing. SFT fine-tunes its base's weights; when a
+ * published checkpoint holds them by hash only, the base is re-trained (and compared) first, and SFT
+ * runs from that re-trained base only if it is bit-identical to the recorded one.
  */
 export async function reproduceArtifact(
   dir: string,
@@ -185,7 +201,15 @@ export async function reproduceArtifact(
   const chain = chainByStage(dir);
   const own = readManifest(dir).stage;
   const wanted = opts.stage ?? own;
-  const stages = wanted === 'all' ? REPRODUCIBLE_STAGES.filter((s) => chain.has(s)) : [wanted];
+  const stages: string[] = wanted === 'all' ? REPRODUCIBLE_STAGES.filter((s) => chain.has(s)) : [wanted];
+  const base = chain.get('base');
+  if (stages.includes('sft') && !stages.includes('base') && base) {
+    const missing = unpublishedWeights(base);
+    if (missing.length > 0) {
+      opts.log(`reproduce sft: the base weights (${missing.map((f) => join(base.dir, f)).join(', ')}) are recorded by hash, not published: re-training base first`);
+      stages.unshift('base');
+    }
+  }
   for (const s of stages) {
     const a = chain.get(s);
     if (!a) throw new UserError(`${dir}: no ${s} artifact in its chain (stages: ${[...chain.keys()].join(', ')})`);
@@ -196,8 +220,14 @@ export async function reproduceArtifact(
   try {
     const results: StageComparison[] = [];
     for (const s of stages as ReproducibleStage[]) {
-      opts.log(`reproduce ${s}: re-running the recipe of ${chain.get(s)!.dir}`);
-      const r = await reproduceStage(s, chain.get(s)!, scratch);
+      const baseRun = results.find((r) => r.stage === 'base');
+      if (s === 'sft' && baseRun && !baseRun.match) {
+        opts.log('reproduce sft: skipped (its base did not reproduce, so there is no recorded base to fine-tune)');
+        results.push({ stage: s, dir: chain.get(s)!.dir, files: [], environmentNote: null, match: false });
+        continue;
+      }
+      opts.log(`reproduce ${s}: re-running the recipe of ${chain.get(s)!.dir}${s === 'sft' && baseRun ? ' from the re-trained base' : ''}`);
+      const r = await reproduceStage(s, chain.get(s)!, scratch, s === 'sft' && baseRun ? stageOut(scratch, 'base') : undefined);
       for (const f of r.files) {
         const status = f.recorded === f.reproduced ? 'match' : 'MISMATCH';
         opts.log(`  ${status} ${f.file}: recorded ${f.recorded.slice(0, 16)}…, reproduced ${f.reproduced?.slice(0, 16) ?? 'missing'}${f.reproduced ? '…' : ''}`);

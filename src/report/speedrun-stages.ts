@@ -16,7 +16,7 @@ import { verifyArtifact } from '../provenance/verify.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import type { PipelineStage } from './pipeline.js';
-import { probeResultFile } from './layout.js';
+import { DECODING_MODES, probeResultFile } from './layout.js';
 import { publishCheckpoint } from './publish.js';
 import { applyOverrides, repoPath, STAGE_NAMES, type Recipe, type StageName } from './recipe.js';
 import { runCapplan } from './run-cli.js';
@@ -189,6 +189,8 @@ function baseStage(ctx: SpeedrunContext): PipelineStage {
   const config = parseWith(TrainConfigSchema, withTokenizer, `${ctx.recipe.base.config} (with the recipe's overrides)`);
   return trainingStage(ctx, 'base', ctx.paths.base, config, file, { tokenizer: ctx.paths.tokenizer }, ['base', 'train'], () => ({
     corpus_lock: sha256FileSync(DEFAULT_LOCK_PATH),
+    // The catalog documents are train data: a changed catalog re-runs base.
+    ...(config.data.catalog ? { catalog: fileHash(fromRepo(config.data.catalog.path)) } : {}),
   }));
 }
 
@@ -249,6 +251,7 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
       plans: parentDigest(ctx.paths.plans),
       probe: fileHash(probe),
       val_cases: String(n),
+      decoding: DECODING_MODES.join(','),
       backend: ctx.backend,
     }),
     run: async () => {
@@ -263,12 +266,14 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
         }
       }
       for (const [name, file] of probes) {
-        ctx.log(`eval plan: ${name} (${file})`);
-        const json = await runCapplan(
-          ['eval', 'plan', '--probe', file, '--checkpoint', repoPath(ctx.paths.sft), '--backend', ctx.backend, '--json'],
-          { capture: true },
-        );
-        writeFileAtomic(join(ctx.paths.eval, probeResultFile(name)), json);
+        for (const mode of DECODING_MODES) {
+          ctx.log(`eval plan: ${name}, ${mode} (${file})`);
+          const json = await runCapplan(
+            ['eval', 'plan', '--probe', file, '--checkpoint', repoPath(ctx.paths.sft), '--backend', ctx.backend, '--json', ...(mode === 'unconstrained' ? ['--no-constrain'] : [])],
+            { capture: true },
+          );
+          writeFileAtomic(join(ctx.paths.eval, probeResultFile(name, mode)), json);
+        }
       }
     },
   };
@@ -284,6 +289,7 @@ function publishStage(ctx: SpeedrunContext): PipelineStage {
       sft: parentDigest(ctx.paths.sft),
       eval: parentDigest(ctx.paths.eval),
       tok_eval: ctx.recipe.eval.tok_eval ? parentDigest(ctx.paths.tokEval) : 'off',
+      max_weight_bytes: String(ctx.recipe.publish.max_weight_bytes),
     }),
     // The report beside the manifest is regenerated at will; the manifest pins everything published.
     digest: () => (existsSync(manifest()) ? sha256FileSync(manifest()) : null),

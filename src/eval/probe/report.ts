@@ -9,9 +9,17 @@ export interface MetricTotal {
   rate: number;
 }
 
-/** The JSON report of `eval plan`: per case, per metric over cases, and which cases failed what. */
+/** One scored case: its metrics, the ones it failed, and the raw text the planner generated. */
+export interface ProbeCaseResult {
+  id: string;
+  scores: CaseScore;
+  failed: ProbeMetric[];
+  output: string;
+}
+
+/** The JSON report of `eval plan`: per case (with its raw output), per metric over cases, and which cases failed what. */
 export interface ProbeReport {
-  cases: { id: string; scores: CaseScore; failed: ProbeMetric[] }[];
+  cases: ProbeCaseResult[];
   totals: Record<ProbeMetric, MetricTotal>;
 }
 
@@ -21,7 +29,7 @@ export function scoreProbe(cases: readonly ProbeCase[], outputs: ReadonlyMap<str
     const output = outputs.get(c.id);
     if (output === undefined) throw new UserError(`${outputsSource}: no output for probe case "${c.id}"`);
     const scores = scoreOutput(c, output);
-    return { id: c.id, scores, failed: PROBE_METRICS.filter((m) => !scores[m]) };
+    return { id: c.id, scores, failed: PROBE_METRICS.filter((m) => !scores[m]), output };
   });
   const totals = Object.fromEntries(
     PROBE_METRICS.map((m) => {
