@@ -5,6 +5,8 @@ import { Prng } from '../../util/prng.js';
 import { valueKindFor, type RenderedValue } from './values.js';
 import { NEGATIONS, PURPOSES, QUESTIONS, REFERRING_PHRASES, templatesFor, type Template } from './phrases.js';
 import { renderGoal, withCourtesy, type Clause, type RenderedGoal } from './render.js';
+import { makeSurvey, SURVEY_TOOLS } from './survey.js';
+import { isProbeGoal } from './decontaminate.js';
 
 export const SPLITS = ['train', 'val', 'val_unseen'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -15,6 +17,40 @@ export const HELD_OUT_INTERFACES = ['CertificateStore', 'FanControl', 'JobSchedu
 export const REFUSAL_RATE = 0.1;
 const NEGATION_RATE = 0.15;
 const STEP_COUNT_WEIGHTS = [0, 25, 30, 20, 12, 8, 5]; // index = number of steps (1–6)
+/** Share of executable examples that are "diagnose, then act" surveys (survey.ts). */
+const SURVEY_RATE = 0.07;
+/** Share of one-step plans whose tool is drawn from those with a question form (QUESTIONS). */
+const QUESTION_TOOL_RATE = 0.3;
+/** Share of two-step plans drawn from FOLLOW_UPS, so pronoun references and repeated values are common. */
+const FOLLOW_UP_RATE = 0.35;
+
+/**
+ * Tool pairs where the second step naturally acts on the first step's value ("restart ntp, then report
+ * its status", "write 'ok' to /tmp/flag, then read it back"); the shared Text param is always reused.
+ */
+const FOLLOW_UPS: ReadonlyArray<readonly [string, string]> = [
+  // The two most common shapes of operator goals are listed twice, i.e. drawn twice as often.
+  ['ServiceSupervisor.restart', 'ServiceSupervisor.status'],
+  ['ServiceSupervisor.restart', 'ServiceSupervisor.status'],
+  ['File.read', 'File.write'],
+  ['ServiceSupervisor.start', 'ServiceSupervisor.status'],
+  ['ServiceSupervisor.stop', 'ServiceSupervisor.status'],
+  ['ServiceSupervisor.stop', 'ServiceSupervisor.start'],
+  ['ServiceSupervisor.status', 'ServiceSupervisor.restart'],
+  ['File.write', 'File.read'],
+  ['File.read', 'File.write'],
+  ['File.write', 'File.checksum'],
+  ['File.append', 'File.read'],
+  ['Directory.create', 'Directory.list'],
+  ['BackupManager.create', 'BackupManager.verify'],
+  ['ModelAdmin.load', 'ModelAdmin.status'],
+  ['AccountStoreWriter.create', 'AccountStoreReader.lookup'],
+  ['AccountStoreWriter.unlock', 'AccountStoreReader.lookup'],
+  ['LogWriter.append', 'LogWriter.rotate'],
+  ['CertificateStore.renew', 'CertificateStore.expiry'],
+  ['CertificateStore.install', 'CertificateStore.expiry'],
+  ['JobScheduler.schedule', 'JobScheduler.runNow'],
+];
 
 /** What the evaluator checks, in the probe format of DESIGN.md. */
 export interface Expectation {
@@ -99,11 +135,18 @@ function slotsOf(template: string): string[] {
   return [...template.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]!);
 }
 
-/**
- * Draws args for one step, sometimes reusing the previous step's Text value for a same-named param.
- * `question` replaces the usual clause templates with a whole-goal question (which takes no purpose).
- */
-function planStep(rng: Prng, index: number, tool: ToolDescriptor, previous: PlannedStep | null, question?: Template): PlannedStep {
+interface StepOptions {
+  /** Replaces the usual clause templates with a whole-goal question (which takes no purpose). */
+  question?: Template;
+  /** Chance of reusing the previous step's Text value for a same-named param. */
+  reuseChance?: number;
+  /** Chance of a purpose clause ("to see what it holds"). */
+  purposeChance?: number;
+}
+
+/** Draws args for one step, sometimes reusing the previous step's Text value for a same-named param. */
+function planStep(rng: Prng, index: number, tool: ToolDescriptor, previous: PlannedStep | null, opts: StepOptions = {}): PlannedStep {
+  const { question, reuseChance = 0.5, purposeChance = 0.2 } = opts;
   const template = question ?? rng.pick(templatesFor(tool.name));
   const rendered: Record<string, RenderedValue> = {};
   const args: Record<string, unknown> = {};
@@ -114,7 +157,7 @@ function planStep(rng: Prng, index: number, tool: ToolDescriptor, previous: Plan
       continue;
     }
     const prevValue = previous?.args[param];
-    if (typeof prevValue === 'string' && previous!.tool.params[param]?.type === 'Text' && tool.params[param]!.type === 'Text' && rng.chance(0.5)) {
+    if (typeof prevValue === 'string' && previous!.tool.params[param]?.type === 'Text' && tool.params[param]!.type === 'Text' && rng.chance(reuseChance)) {
       const prevText = previous!.clause.full;
       rendered[param] = { text: findMention(prevText, prevValue) ?? String(prevValue), value: prevValue };
       reused.add(param);
@@ -124,7 +167,7 @@ function planStep(rng: Prng, index: number, tool: ToolDescriptor, previous: Plan
     args[param] = rendered[param]!.value;
   }
   const purpose = PURPOSES[tool.name];
-  const because = purpose && !question && rng.chance(0.2) ? ` ${rng.pick(purpose)}` : '';
+  const because = purpose && !question && rng.chance(purposeChance) ? ` ${rng.pick(purpose)}` : '';
   const full = fillTemplate(template.text, rendered) + because;
   const clause: Clause = { step: index, full };
   const referring = REFERRING_PHRASES[tool.name];
@@ -168,16 +211,43 @@ function pickPlanTools(rng: Prng, n: number, firstPool: readonly ToolDescriptor[
 }
 
 function makeExecutable(rng: Prng, pools: SplitPools, stepCount: number): Omit<PlanExample, 'id'> {
-  const tools = pickPlanTools(rng, stepCount, pools.first, pools.plan);
+  const followUps = stepCount === 2 ? pools.followUps : [];
+  if (followUps.length > 0 && rng.chance(FOLLOW_UP_RATE)) {
+    const [first, second] = rng.pick(followUps);
+    // A check before acting on the same thing usually says why ("read /tmp/flag to see what it holds").
+    const a = planStep(rng, 0, first, null, { purposeChance: 0.4 });
+    const b = planStep(rng, 1, second, a, { reuseChance: 1 });
+    return finishExecutable(rng, pools, [a, b], renderGoal(rng, [a.clause, b.clause]), true);
+  }
+  // One-call goals lean towards tools that can be asked about, so questions ("Is the network up?") are common.
+  const askable = pools.first.filter((d) => QUESTIONS[d.name]);
+  const firstPool = stepCount === 1 && askable.length > 0 && rng.chance(QUESTION_TOOL_RATE) ? askable : pools.first;
+  const tools = pickPlanTools(rng, stepCount, firstPool, pools.plan);
   const steps: PlannedStep[] = [];
   const question = stepCount === 1 ? QUESTIONS[tools[0]!.name] : undefined;
   if (question && rng.chance(0.4)) {
     // A lone question is the whole goal; it ends with "?" so no negation is appended.
-    const step = planStep(rng, 0, tools[0]!, null, { text: rng.pick(question) } satisfies Template);
-    return finishExecutable(rng, pools, [step], { goal: capitalize(step.clause.full), before: [] }, false);
+    const step = planStep(rng, 0, tools[0]!, null, { question: { text: rng.pick(question) } });
+    return finishExecutable(rng, pools, [step], { goal: frameQuestion(rng, step.clause.full), before: [] }, false);
   }
   tools.forEach((tool, i) => steps.push(planStep(rng, i, tool, steps[i - 1] ?? null)));
   return finishExecutable(rng, pools, steps, renderGoal(rng, steps.map((s) => s.clause)), true);
+}
+
+/** A "diagnose, then act" goal (survey.ts); its steps carry the whole goal as their clause text. */
+function makeSurveyExample(rng: Prng, pools: SplitPools): Omit<PlanExample, 'id'> {
+  const survey = makeSurvey(rng);
+  const steps = survey.steps.map((s, i): PlannedStep => ({ tool: pools.byName.get(s.tool)!, args: s.args, clause: { step: i, full: survey.goal } }));
+  return finishExecutable(rng, pools, steps, { goal: capitalize(survey.goal), before: survey.before }, true, new Set(survey.avoid));
+}
+
+/**
+ * Zero-argument questions have only a few wordings each, and goals are unique, so without framing
+ * ("… right now?", "Quick question: …") a tool's questions would appear only a handful of times.
+ */
+function frameQuestion(rng: Prng, question: string): string {
+  const body = rng.chance(0.5) ? question.replace(/\?$/, `${rng.pick([' right now', ' at the moment', ' currently', ' now'])}?`) : question;
+  return rng.chance(0.3) ? `${rng.pick(['Quick question: ', 'Tell me: ', 'Question: ', 'Status check: '])}${body}` : capitalize(body);
 }
 
 function capitalize(s: string): string {
@@ -185,7 +255,7 @@ function capitalize(s: string): string {
 }
 
 /** Adds an optional negation and distractors, then builds the plan and the expectation. */
-function finishExecutable(rng: Prng, pools: SplitPools, steps: readonly PlannedStep[], rendered: RenderedGoal, mayNegate: boolean): Omit<PlanExample, 'id'> {
+function finishExecutable(rng: Prng, pools: SplitPools, steps: readonly PlannedStep[], rendered: RenderedGoal, mayNegate: boolean, avoid: ReadonlySet<string> = new Set()): Omit<PlanExample, 'id'> {
   const tools = steps.map((s) => s.tool);
   let goal = rendered.goal;
   const used = new Set(tools.map((t) => t.name));
@@ -199,7 +269,7 @@ function finishExecutable(rng: Prng, pools: SplitPools, steps: readonly PlannedS
       goal += rng.pick([`. Do not ${negation.phrase}`, `, but do not ${negation.phrase}`, `. Don't ${negation.phrase}`, `; do not ${negation.phrase}`]);
     }
   }
-  const distractors = pickDistractors(rng, pools.distractors, used, new Set(forbid));
+  const distractors = pickDistractors(rng, pools.distractors, used, new Set([...forbid, ...avoid]));
   const descriptors = rng.shuffle([...tools, ...extra, ...distractors]);
   const plan: ActionPlan = {
     steps: steps.map((s): PlanStep => ({ tool: s.tool.name, args: s.args, rationale: s.tool.description })),
@@ -269,15 +339,26 @@ interface SplitPools {
   plan: ToolDescriptor[];
   /** Tools that may be listed as distractors. */
   distractors: ToolDescriptor[];
+  /** FOLLOW_UPS usable in the split: both tools available, at least one from `first`. */
+  followUps: Array<[ToolDescriptor, ToolDescriptor]>;
+  /** Whether every survey tool is available (not in val_unseen, whose examples each need a held-out tool). */
+  surveys: boolean;
+  byName: Map<string, ToolDescriptor>;
 }
 
 function poolsFor(catalog: Catalog, split: Split): SplitPools {
   const all = descriptorsFromCatalog(catalog);
   const heldOut = new Set<string>(HELD_OUT_INTERFACES);
   const seen = all.filter((d) => !heldOut.has(interfaceOf(d.name)));
-  if (split !== 'val_unseen') return { first: seen, plan: seen, distractors: seen };
   // Every unseen example needs a held-out tool (its first step, or the missing one); the rest may be anything.
-  return { first: all.filter((d) => heldOut.has(interfaceOf(d.name))), plan: all, distractors: all };
+  const [first, plan] = split === 'val_unseen' ? [all.filter((d) => heldOut.has(interfaceOf(d.name))), all] : [seen, seen];
+  const byName = new Map(plan.map((d) => [d.name, d]));
+  const firstNames = new Set(first.map((d) => d.name));
+  const followUps = FOLLOW_UPS.filter((pair) => pair.every((t) => byName.has(t)) && pair.some((t) => firstNames.has(t))).map(
+    ([a, b]): [ToolDescriptor, ToolDescriptor] => [byName.get(a)!, byName.get(b)!],
+  );
+  const surveys = split !== 'val_unseen' && SURVEY_TOOLS.every((t) => byName.has(t));
+  return { first, plan, distractors: plan, followUps, surveys, byName };
 }
 
 /** Deterministic examples: the same seed, split, count and catalog always give the same list. */
@@ -290,12 +371,14 @@ export function generatePlanExamples(opts: GenerateOptions): PlanExample[] {
     const shapeRng = new Prng(`${opts.seed}:${opts.split}:${i}:shape`);
     const refusal = shapeRng.chance(REFUSAL_RATE);
     const stepCount = weightedStepCount(shapeRng);
+    const survey = !refusal && pools.surveys && shapeRng.chance(SURVEY_RATE);
     let example: Omit<PlanExample, 'id'> | null = null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const rng = new Prng(`${opts.seed}:${opts.split}:${i}:${attempt}`);
-      const candidate = refusal ? makeRefusal(rng, pools) : makeExecutable(rng, pools, stepCount);
+      const candidate = refusal ? makeRefusal(rng, pools) : survey ? makeSurveyExample(rng, pools) : makeExecutable(rng, pools, stepCount);
       example = candidate;
-      if (!goals.has(candidate.goal) && !opts.excludeGoals?.has(candidate.goal)) break;
+      // Evaluation goals are never training data, not even by chance.
+      if (!goals.has(candidate.goal) && !opts.excludeGoals?.has(candidate.goal) && !isProbeGoal(candidate.goal)) break;
     }
     goals.add(example!.goal);
     out.push({ id: `${opts.split}-${String(i).padStart(6, '0')}`, ...example! });

@@ -12,6 +12,8 @@ type Phrase = string | Template;
 
 const enable = (text: string): Template => ({ text, fixed: { enabled: true } });
 const disable = (text: string): Template => ({ text, fixed: { enabled: false } });
+/** A reboot whose delay the goal does not state happens now: delaySeconds 0. */
+const rebootNow = (text: string): Template => ({ text, fixed: { delaySeconds: 0 } });
 
 export const PHRASES: Record<string, readonly Phrase[]> = {
   'ServiceSupervisor.restart': ['restart the {service} service', 'restart {service}', 'bounce the {service} service', { text: 'restart the network stack', fixed: { service: 'network' } }],
@@ -133,7 +135,7 @@ export const PHRASES: Record<string, readonly Phrase[]> = {
   'SystemClock.setTimezone': ['set the time zone to {zone}', 'switch the clock to {zone} time'],
   'SystemClock.syncWith': ['sync the clock with {server}', 'synchronise the time against {server}'],
   'SystemClock.adjust': ['move the clock {offsetMs}', 'shift the system clock {offsetMs}'],
-  'PowerManager.reboot': ['reboot the machine in {delaySeconds}', 'restart the computer in {delaySeconds}'],
+  'PowerManager.reboot': ['reboot the machine in {delaySeconds}', 'restart the computer in {delaySeconds}', rebootNow('reboot the system'), rebootNow('reboot the box now'), rebootNow('restart the machine'), rebootNow('reboot immediately'), rebootNow('reboot the computer')],
   'PowerManager.shutdown': ['shut the machine down', 'power off the system'],
   'PowerManager.batteryLevel': ['check the battery level', 'report how much battery is left'],
   'JobScheduler.schedule': ['schedule {command} as job {name} every {seconds}', 'run {command} every {seconds} as the {name} job'],
@@ -169,11 +171,11 @@ export const PHRASES: Record<string, readonly Phrase[]> = {
  * Only used when the antecedent is mentioned just before.
  */
 export const REFERRING_PHRASES: Record<string, readonly string[]> = {
-  'ServiceSupervisor.status': ['report its status', 'check its status', 'make sure it is running'],
+  'ServiceSupervisor.status': ['report its status', 'check its status', 'make sure it is running', 'show its status', 'tell me its status', 'check how it is doing'],
   'ServiceSupervisor.restart': ['restart it'],
   'ServiceSupervisor.start': ['start it again'],
   'ServiceSupervisor.stop': ['stop it'],
-  'File.read': ['read it back', 'read it'],
+  'File.read': ['read it back', 'read it', 'show what it holds now'],
   'File.checksum': ['checksum it'],
   'Directory.list': ['list it'],
   'BackupManager.verify': ['verify it'],
@@ -227,10 +229,10 @@ export function templatesFor(tool: string): Template[] {
 
 /** Whole-goal questions a single call answers ("Is the network up?"); used only for one-step goals. */
 export const QUESTIONS: Record<string, readonly string[]> = {
-  'NetworkStack.info': ['is the network up?', 'has the network stack failed?', 'are the network links up?'],
-  'ServiceSupervisor.status': ['is {service} running?', 'what state is the {service} service in?'],
+  'NetworkStack.info': ['is the network up?', 'has the network stack failed?', 'are the network links up?', 'is networking working?', 'is the network stack up?', 'is the network down?', 'are we online?', 'what state is the network in?'],
+  'ServiceSupervisor.status': ['is {service} running?', 'what state is the {service} service in?', 'is the {service} service up?', 'has {service} failed?'],
   'ServiceSupervisor.list': ['which services are running?'],
-  'SystemMonitor.uptime': ['how long has the machine been up?'],
+  'SystemMonitor.uptime': ['how long has the machine been up?', 'is the machine up?'],
   'SystemMonitor.memory': ['how much memory is free?'],
   'SystemMonitor.temperature': ['how hot is the CPU?'],
   'SystemMonitor.cpuLoad': ['how busy is the CPU?'],
@@ -245,7 +247,7 @@ export const QUESTIONS: Record<string, readonly string[]> = {
   'DnsResolver.resolve': ['what is the address of {hostname}?'],
   'CertificateStore.expiry': ['when does the {domain} certificate expire?'],
   'ModelAdmin.status': ['is {model} loaded?'],
-  'EntropySource.health': ['is the entropy pool healthy?'],
+  'EntropySource.health': ['is the entropy pool healthy?', 'is the entropy source up?'],
   'AuditLog.verify': ['is the audit trail intact?'],
   'TextEmbedder.dimensions': ['how big are the embeddings?'],
   'FanControl.speed': ['how fast is the {fan} fan spinning?'],

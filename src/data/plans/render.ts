@@ -76,6 +76,8 @@ function renderUnit(rng: Prng, u: Unit, previous: Clause | null, alone: boolean,
       // b is mentioned first, so neither clause may lean on a pronoun.
       const a = u.a.full;
       const b = u.b.full;
+      // "B, but first A" is the most common way operators put a prerequisite after the action.
+      if (alone && rng.chance(0.3)) return `${b}, but first ${a}`;
       const forms = [`before you ${b}, ${a}`, `${b}, but only after you ${a}`, `${b} after you ${a}`];
       const aIng = gerundOf(a);
       const bIng = gerundOf(b);
@@ -83,7 +85,7 @@ function renderUnit(rng: Prng, u: Unit, previous: Clause | null, alone: boolean,
       if (bIng) forms.push(`before ${bIng}, ${a}`);
       // "Prior to that" would also reach back over an earlier sentence, so only where nothing precedes.
       if (atStart) forms.push(`${b}. Prior to that, ${a}`);
-      if (alone) forms.push(`${b}, but first ${a}`, `${b}, but first ${a}`);
+      if (alone) forms.push(`${b}, but first ${a}`);
       return rng.pick(forms);
     }
     case 'and':

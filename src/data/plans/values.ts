@@ -12,9 +12,10 @@ const NUMBER_WORDS = [
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty',
 ];
-const TENS_WORDS: Record<number, string> = { 30: 'thirty', 40: 'forty', 50: 'fifty', 60: 'sixty', 70: 'seventy', 80: 'eighty', 90: 'ninety', 100: 'a hundred' };
+// "one hundred", not "a hundred": templates put numbers after articles ("the last {lines} lines", "a {words}-word summary").
+const TENS_WORDS: Record<number, string> = { 30: 'thirty', 40: 'forty', 50: 'fifty', 60: 'sixty', 70: 'seventy', 80: 'eighty', 90: 'ninety', 100: 'one hundred' };
 
-/** English word for n when there is a common one (0–20, tens, a hundred), else null. */
+/** English word for n when there is a common one (0–20, tens, one hundred), else null. */
 export function numberWord(n: number): string | null {
   if (Number.isInteger(n) && n >= 0 && n <= 20) return NUMBER_WORDS[n]!;
   return TENS_WORDS[n] ?? null;
