@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseBackendName } from '../backend/select.js';
 import { UserError } from '../errors.js';
+import { parseWorkerRequest } from './parallel/worker-count.js';
 import { benchTrain, formatTrainBench } from './bench-train.js';
 
 function positiveInteger(flag: string, value: string, min = 1): number {
@@ -16,6 +17,8 @@ interface TrainBenchFlags {
   vocab: string;
   seq: string;
   batch: string;
+  deviceBatch?: string;
+  workers: string;
   steps: string;
   warmup: string;
   backend: string;
@@ -30,6 +33,8 @@ export function registerBenchCommands(group: Command): void {
     .option('--vocab <v>', 'vocabulary size (padded up to a multiple of 64)', '4096')
     .option('--seq <t>', 'tokens per row', '128')
     .option('--batch <b>', 'rows per step', '8')
+    .option('--device-batch <rows>', 'rows per micro-batch, a divisor of --batch (default: --batch, one micro-batch)')
+    .option('--workers <n>', 'threads computing the micro-batches (wasm, cpu): auto = min(cores, micro-batches)', 'auto')
     .option('--steps <k>', 'timed steps', '5')
     .option('--warmup <w>', 'untimed steps before timing (kernel compilation, caches)', '1')
     .option('--backend <name>', 'auto, tensorflow, webgpu, wasm or cpu', 'auto')
@@ -41,6 +46,8 @@ export function registerBenchCommands(group: Command): void {
         vocab: positiveInteger('--vocab', flags.vocab),
         seq: positiveInteger('--seq', flags.seq),
         batch: positiveInteger('--batch', flags.batch),
+        deviceBatch: flags.deviceBatch === undefined ? undefined : positiveInteger('--device-batch', flags.deviceBatch),
+        workers: parseWorkerRequest(flags.workers),
         steps: positiveInteger('--steps', flags.steps),
         warmup: positiveInteger('--warmup', flags.warmup, 0),
       });

@@ -11,6 +11,8 @@ import { accumulateGradients } from './gradients.js';
 import type { Batch } from './loader.js';
 import { describeEstimate, estimateTrainingMemory } from './memory.js';
 import { ModelOptimizers } from './optim/optimizers.js';
+import { GradientPool } from './parallel/gradient-pool.js';
+import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { Prng } from '../util/prng.js';
 
 export interface TrainBenchOptions {
@@ -19,6 +21,10 @@ export interface TrainBenchOptions {
   vocab: number;
   seq: number;
   batch: number;
+  /** Rows per micro-batch (a divisor of `batch`; default `batch`: one micro-batch per step). */
+  deviceBatch?: number;
+  /** Threads computing the micro-batches (default 1); see parallel/worker-count.ts. */
+  workers?: WorkerRequest;
   /** Timed optimizer steps. */
   steps: number;
   /** Untimed steps first: kernel compilation, shader caches, wasm heap growth. */
@@ -40,8 +46,13 @@ export interface TrainBenchResult {
   /** Mean split of a timed step: forward + backward, and the optimizer update. */
   split_ms: { gradients: number; optimizer: number };
   steps: number;
-  /** Live tensors did not grow over the timed steps. */
+  micro_batches: number;
+  /** Threads that computed gradients, this one included. */
+  workers: number;
+  /** Live tensors (here and in every worker thread) did not grow over the timed steps. */
   tensors_flat: boolean;
+  /** Live tensors of each worker thread after the last step. */
+  worker_tensors: number[];
 }
 
 /**
@@ -61,11 +72,11 @@ export function checkBenchMemory(opts: TrainBenchOptions): void {
   }
 }
 
-/** A fixed pseudo-random batch: the speed of a step does not depend on which tokens it sees. */
-function syntheticBatch(vocab: number, rows: number, seqLen: number): Batch {
+/** Fixed pseudo-random micro-batches: the speed of a step does not depend on which tokens it sees. */
+function syntheticBatches(vocab: number, count: number, rows: number, seqLen: number): Batch[] {
   const rng = new Prng(1);
   const draw = () => Int32Array.from({ length: rows * seqLen }, () => rng.int(vocab));
-  return { inputs: draw(), targets: draw(), rows, seqLen };
+  return Array.from({ length: count }, () => ({ inputs: draw(), targets: draw(), rows, seqLen }));
 }
 
 function peakRssMb(): number {
@@ -78,23 +89,37 @@ function peakRssMb(): number {
  * the updated weights so asynchronous backends (webgpu) are measured to completion.
  */
 export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchResult> {
-  checkBenchMemory(opts);
+  const deviceBatch = opts.deviceBatch ?? opts.batch;
+  if (opts.batch % deviceBatch !== 0) {
+    throw new UserError(`bench train: --device-batch ${deviceBatch} must divide --batch ${opts.batch}`);
+  }
+  const microBatches = opts.batch / deviceBatch;
+  checkBenchMemory({ ...opts, batch: deviceBatch });
   const info = await initBackend(opts.backend);
+  const workers = resolveWorkerCount(opts.workers ?? 1, info.name, microBatches);
   const dims = modelDims(opts.depth, opts.vocab);
   const model = new Gpt({ dims, seqLen: opts.seq, seed: 1 });
-  const optimCfg = OptimSectionSchema.parse({ device_batch_size: opts.batch, total_batch_tokens: opts.batch * opts.seq });
+  const optimCfg = OptimSectionSchema.parse({ device_batch_size: deviceBatch, total_batch_tokens: opts.batch * opts.seq });
   const optim = new ModelOptimizers(model.params, optimCfg, dims.dModel);
-  const batch = syntheticBatch(opts.vocab, opts.batch, opts.seq);
+  const batches = syntheticBatches(opts.vocab, microBatches, deviceBatch, opts.seq);
   const lastParam = [...model.params.values()].at(-1)!;
   const totalSteps = opts.warmup + opts.steps;
   let gradMs = 0;
   let optimMs = 0;
   let tensorsBefore = 0;
+  let workerTensorsBefore: number[] = [];
+  let pool: GradientPool | null = null;
   try {
+    if (workers > 1 && isParallelBackend(info.name)) {
+      pool = await GradientPool.start({ backend: info.name, dims, seqLen: opts.seq, params: model.params, threads: workers });
+    }
     for (let step = 0; step < totalSteps; step++) {
-      if (step === opts.warmup) tensorsBefore = tf.memory().numTensors;
+      if (step === opts.warmup) {
+        tensorsBefore = tf.memory().numTensors;
+        workerTensorsBefore = pool?.workerTensors() ?? [];
+      }
       const t0 = performance.now();
-      const { grads } = await accumulateGradients(model, [batch]);
+      const { grads } = await accumulateGradients(model, batches, pool ?? undefined);
       const t1 = performance.now();
       optim.step(grads, step, totalSteps);
       tf.dispose([...grads.values()]);
@@ -105,7 +130,8 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
         optimMs += t2 - t1;
       }
     }
-    const tensorsFlat = tf.memory().numTensors === tensorsBefore;
+    const workerTensors = pool?.workerTensors() ?? [];
+    const tensorsFlat = tf.memory().numTensors === tensorsBefore && workerTensors.every((n, i) => n === workerTensorsBefore[i]);
     const msPerStep = (gradMs + optimMs) / opts.steps;
     const tokensPerStep = opts.batch * opts.seq;
     const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -121,9 +147,13 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
       peak_rss_mb: peakRssMb(),
       split_ms: { gradients: round1(gradMs / opts.steps), optimizer: round1(optimMs / opts.steps) },
       steps: opts.steps,
+      micro_batches: microBatches,
+      workers,
       tensors_flat: tensorsFlat,
+      worker_tensors: workerTensors,
     };
   } finally {
+    await pool?.close();
     optim.dispose();
     model.dispose();
   }

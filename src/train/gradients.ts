@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { supervisedPositions } from '../model/supervised.js';
 import type { Batch } from './loader.js';
 
 export interface LossModel {
   readonly params: ReadonlyMap<string, tf.Variable>;
-  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar;
+  /** `supervised`: the flattened positions whose target counts (see model/supervised.ts). */
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D, supervised?: tf.Tensor1D): tf.Scalar;
 }
 
 export interface AccumulatedGradients {
@@ -13,32 +15,70 @@ export interface AccumulatedGradients {
   grads: Map<string, tf.Tensor>;
 }
 
+/** One micro-batch's mean loss and its gradient per parameter, in the order of `model.params`. */
+export interface MicroGradients {
+  value: tf.Scalar;
+  grads: tf.Tensor[];
+}
+
+/** A micro-batch's results computed in another thread: float32 loss and gradients, in `model.params` order. */
+export interface RemoteMicroGradients {
+  loss: number;
+  grads: Float32Array[];
+}
+
+/**
+ * Computes some of a step's micro-batches elsewhere (worker threads, see parallel/gradient-pool.ts).
+ * `dispatch` starts them on the model's current weights and returns, per micro-batch, the promise of its
+ * remote result, or null for the micro-batches the calling thread computes itself.
+ */
+export interface GradientHelpers {
+  dispatch(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[]): Array<Promise<RemoteMicroGradients> | null>;
+}
+
+/** Forward and backward pass of one micro-batch; the caller disposes the result. */
+export function microBatchGradients(model: LossModel, batch: Batch): MicroGradients {
+  const vars = [...model.params.values()];
+  const { value, grads } = tf.tidy(() => {
+    const inputs = tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32');
+    const targets = tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32');
+    const positions = supervisedPositions(batch.targets);
+    const supervised = positions === null ? undefined : tf.tensor1d(positions, 'int32');
+    return tf.variableGrads(() => model.loss(inputs, targets, supervised), vars);
+  });
+  return { value, grads: vars.map((v) => grads[v.name]!) };
+}
+
+/** A remote result as tensors: the same float32 values the calling thread would have computed. */
+function fromRemote(model: LossModel, remote: RemoteMicroGradients): MicroGradients {
+  const shapes = [...model.params.values()].map((v) => v.shape);
+  return { value: tf.scalar(remote.loss, 'float32'), grads: remote.grads.map((g, i) => tf.tensor(g, shapes[i], 'float32')) };
+}
+
 /**
  * Gradient accumulation: the mean over micro-batches of each micro-batch's mean-loss gradient, i.e.
  * the gradient of the mean loss over the whole step's tokens (every micro-batch has as many targets).
  * Only the running sums outlive a micro-batch, so memory does not grow with the accumulation count.
+ * With `helpers`, other threads compute some micro-batches concurrently; the sums still run over the
+ * micro-batches in their original order with the same additions, so the result is bit-identical.
  */
-export async function accumulateGradients(model: LossModel, batches: readonly Batch[]): Promise<AccumulatedGradients> {
+export async function accumulateGradients(model: LossModel, batches: readonly Batch[], helpers?: GradientHelpers): Promise<AccumulatedGradients> {
   const names = [...model.params.keys()];
-  const vars = names.map((n) => model.params.get(n)!);
+  const remote = helpers ? helpers.dispatch(model.params, batches) : batches.map(() => null);
   let sums: tf.Tensor[] | null = null;
   let lossSum: tf.Tensor | null = null;
-  for (const b of batches) {
-    const { value, grads } = tf.tidy(() => {
-      const inputs = tf.tensor2d(b.inputs, [b.rows, b.seqLen], 'int32');
-      const targets = tf.tensor2d(b.targets, [b.rows, b.seqLen], 'int32');
-      return tf.variableGrads(() => model.loss(inputs, targets), vars);
-    });
-    const micro = vars.map((v) => grads[v.name]!);
+  for (const [i, b] of batches.entries()) {
+    const pending = remote[i];
+    const micro = pending ? fromRemote(model, await pending) : microBatchGradients(model, b);
     if (sums === null || lossSum === null) {
-      sums = micro;
-      lossSum = value;
+      sums = micro.grads;
+      lossSum = micro.value;
     } else {
       const prev: tf.Tensor[] = sums;
       const prevLoss: tf.Tensor = lossSum;
-      sums = prev.map((s, i) => tf.add(s, micro[i]!));
-      lossSum = tf.add(prevLoss, value);
-      tf.dispose([...prev, ...micro, prevLoss, value]);
+      sums = prev.map((s, j) => tf.add(s, micro.grads[j]!));
+      lossSum = tf.add(prevLoss, micro.value);
+      tf.dispose([...prev, ...micro.grads, prevLoss, micro.value]);
     }
   }
   if (sums === null || lossSum === null) throw new Error('accumulateGradients needs at least one batch');

@@ -4,6 +4,7 @@ import { parseBackendName, type BackendName } from '../backend/select.js';
 import { UserError } from '../errors.js';
 import type { ModelDims } from '../model/dims.js';
 import { describeEstimate, estimateTrainingMemory, formatBytes, parseByteSize } from './memory.js';
+import { parseWorkerRequest, type WorkerRequest } from './parallel/worker-count.js';
 
 /** Flags shared by the training commands (`base train`, `sft`). */
 export interface RunFlags {
@@ -15,6 +16,7 @@ export interface RunFlags {
   seed?: string;
   maxMemory?: string;
   peakTflops?: string;
+  workers?: string;
 }
 
 /**
@@ -30,7 +32,12 @@ export function addRunOptions(cmd: Command, help: { maxSteps: string; out: strin
     .option('--out <dir>', help.out)
     .option('--seed <n>', help.seed)
     .option('--max-memory <size>', 'refuse configs whose estimated memory exceeds this (e.g. 8GiB; default: total RAM)')
-    .option('--peak-tflops <x>', "the device's peak fp32 TFLOP/s, to report MFU");
+    .option('--peak-tflops <x>', "the device's peak fp32 TFLOP/s, to report MFU")
+    .option(
+      '--workers <n>',
+      "threads computing each step's micro-batches (wasm, cpu): auto = min(cores, micro-batches); 1 = no worker threads; results are bit-identical for any count",
+      'auto',
+    );
 }
 
 export interface ParsedRunFlags {
@@ -40,11 +47,19 @@ export interface ParsedRunFlags {
   seed: number | undefined;
   peakFlops: number | undefined;
   memoryLimit: MemoryLimit;
+  workers: WorkerRequest;
 }
 
 /** The loop options every training stage takes from its run flags. */
 export function loopOptionsFrom(parsed: ParsedRunFlags, flags: RunFlags, runDir: string) {
-  return { runDir, maxSteps: parsed.maxSteps, stopAtStep: parsed.stopAt, resume: flags.resume ?? false, peakFlops: parsed.peakFlops };
+  return {
+    runDir,
+    maxSteps: parsed.maxSteps,
+    stopAtStep: parsed.stopAt,
+    resume: flags.resume ?? false,
+    peakFlops: parsed.peakFlops,
+    workers: parsed.workers,
+  };
 }
 
 /** Validates the run flags up front, so a typo fails before any config or data is read. */
@@ -56,6 +71,7 @@ export function parseRunFlags(flags: RunFlags): ParsedRunFlags {
     seed: intFlag('--seed', flags.seed, 0),
     peakFlops: peakFlopsFlag(flags),
     memoryLimit: memoryLimitFlag(flags),
+    workers: parseWorkerRequest(flags.workers ?? 'auto'),
   };
 }
 

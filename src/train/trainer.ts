@@ -13,6 +13,8 @@ import type { Batch, LoaderPosition } from './loader.js';
 import { ModelOptimizers } from './optim/optimizers.js';
 import { pretrainingStage } from './pretraining.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
+import { GradientPool } from './parallel/gradient-pool.js';
+import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
 import type { TokenSource } from './token-source.js';
@@ -53,6 +55,8 @@ export interface LoopOptions {
   resume: boolean;
   /** Peak FLOP/s of the device, for MFU; omitted when unknown. */
   peakFlops?: number;
+  /** Threads computing each step's micro-batches (default 1: this thread only); see parallel/worker-count.ts. */
+  workers?: WorkerRequest;
   log?: (line: string) => void;
 }
 
@@ -78,6 +82,8 @@ export interface StageRunResult {
   tokensPerSecond: number;
   sample: string | null;
   peakRssBytes: number;
+  /** Threads that computed gradients (not a resume section: any count gives the same bytes). */
+  workers: number;
 }
 
 /** The run metrics every stage records in its manifest. */
@@ -89,6 +95,7 @@ export function runMetrics(result: StageRunResult): Record<string, number> {
     ms_per_step: result.msPerStep,
     tokens_per_s: result.tokensPerSecond,
     peak_rss_bytes: result.peakRssBytes,
+    workers: result.workers,
   };
 }
 
@@ -138,8 +145,11 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   }
   if (opts.resume && existing.length === 0) throw new UserError(`--resume: ${runDir} holds no checkpoint (meta_<step>.json)`);
 
+  const backend = tf.getBackend();
+  const workers = resolveWorkerCount(opts.workers ?? 1, backend, accumSteps);
   const model = new Gpt({ dims, seqLen, ropeBase: config.model.rope_base, seed: config.seed });
   const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
+  let pool: GradientPool | null = null;
   try {
     let startStep = 0;
     let position: LoaderPosition | undefined;
@@ -169,13 +179,18 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     if (startStep >= stopAt) {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
+    if (workers > 1 && isParallelBackend(backend)) {
+      const ropeBase = config.model.rope_base;
+      pool = await GradientPool.start({ backend, dims, seqLen, ropeBase, params: model.params, threads: workers });
+    }
     const trainLoader = stage.openTrain(position);
     const tokensPerStep = config.optim.total_batch_tokens;
     const flopsPerStep = flopsPerToken(dims, seqLen) * tokensPerStep;
     log(
       `${stage.name}: depth ${dims.depth}, d_model ${dims.dModel}, ${dims.nHead} heads, vocab ${dims.vocabSize}, ` +
         `${paramCount(dims).toLocaleString('en-US')} params; ${totalSteps} steps × ${tokensPerStep} tokens ` +
-        `(${accumSteps} micro-batches of ${rowsPerMicro}×${seqLen}); backend ${tf.getBackend()}; run dir ${runDir}`,
+        `(${accumSteps} micro-batches of ${rowsPerMicro}×${seqLen}); backend ${backend}, ` +
+        `${workers} gradient thread${workers === 1 ? '' : 's'}; run dir ${runDir}`,
     );
     mkdirSync(runDir, { recursive: true });
     const logPath = join(runDir, TRAIN_LOG);
@@ -202,7 +217,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
         if (!b) throw new Error('training loader ran dry'); // never: the training loader cycles epochs
         batches.push(b);
       }
-      const { loss: stepLoss, grads } = await accumulateGradients(model, batches);
+      const { loss: stepLoss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
       const sched = optim.step(grads, step, totalSteps);
       tf.dispose([...grads.values()]);
       loss = stepLoss;
@@ -254,7 +269,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
           data_position: trainLoader.getPosition(),
           rng: { seed: config.seed, generator: 'splitmix32', derivation: 'seed, epoch, group' },
           optimizer: optim.counters(),
-          metrics: { loss, ...evals, ms_per_step: trainMs / (done - startStep), peak_rss_bytes: peakRssBytes() },
+          metrics: { loss, ...evals, ms_per_step: trainMs / (done - startStep), peak_rss_bytes: peakRssBytes(), workers },
           tokenizer_sha256: tokenizer.sha256 ?? null,
           ...(stage.lineage ? { lineage: stage.lineage } : {}),
           saved_at: new Date().toISOString(),
@@ -272,8 +287,10 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       tokensPerSecond: (tokensPerStep * steps) / (trainMs / 1000),
       sample: lastSample,
       peakRssBytes: peakRssBytes(),
+      workers,
     };
   } finally {
+    await pool?.close();
     optim.dispose();
     model.dispose();
   }
