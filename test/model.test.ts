@@ -4,6 +4,7 @@ import { initBackend } from '../src/backend/select.js';
 import { modelInfo } from '../src/model/commands.js';
 import { modelDims, paramCount } from '../src/model/dims.js';
 import { SOFTCAP } from '../src/model/gpt.js';
+import { supervisedPositions } from '../src/model/supervised.js';
 import { rmsNorm } from '../src/model/rms-norm.js';
 import { runCli } from './helpers/cli.js';
 import { scramble, tinyModel, tokens } from './model-fixtures.js';
@@ -136,6 +137,30 @@ describe('Gpt forward', () => {
     expect(losses[0]).toBeGreaterThan(0);
     expect(model.loss(x, y).dataSync()[0]).toBeCloseTo((losses[0]! + losses[2]!) / 2, 5);
     expect(model.loss(x, tf.fill([1, 4], -1, 'int32') as tf.Tensor2D).dataSync()[0]).toBe(0);
+    model.dispose();
+  });
+
+  it('computes the same loss and gradients on the supervised rows only as over the masked whole batch', () => {
+    const model = tinyModel({ depth: 1, vocab: 64, seqLen: 6 });
+    scramble(model);
+    const x = tokens(2, 6, 64);
+    const targetValues = new Int32Array([-1, -1, 9, 4, -1, 12, 30, -1, -1, -1, 2, -1]);
+    const y = tf.tensor2d(targetValues, [2, 6], 'int32');
+    const positions = supervisedPositions(targetValues)!;
+    expect([...positions]).toEqual([2, 3, 5, 6, 10]);
+    const supervised = tf.tensor1d(positions, 'int32');
+    const vars = [...model.params.values()];
+    const masked = tf.variableGrads(() => model.loss(x, y), vars);
+    const gathered = tf.variableGrads(() => model.loss(x, y, supervised), vars);
+    expect(gathered.value.dataSync()[0]).toBeCloseTo(masked.value.dataSync()[0]!, 5);
+    for (const v of vars) {
+      const diff = tf.max(tf.abs(tf.sub(gathered.grads[v.name]!, masked.grads[v.name]!))).dataSync()[0]!;
+      expect(diff, v.name).toBeLessThan(1e-5);
+    }
+    expect(tf.max(tf.abs(masked.grads[model.params.get('lm_head')!.name]!)).dataSync()[0]).toBeGreaterThan(0);
+    expect(supervisedPositions(new Int32Array([1, 2, 3]))).toBeNull();
+    expect(supervisedPositions(new Int32Array([-1, -1]))).toBeNull();
+    tf.dispose([masked.value, gathered.value, ...Object.values(masked.grads), ...Object.values(gathered.grads), x, y, supervised]);
     model.dispose();
   });
 });
