@@ -4,6 +4,7 @@ import { registerScatterAddKernels } from './scatter-add.js';
 import { loadTensorflowBinding, TENSORFLOW_PACKAGES } from './tensorflow.js';
 import { loadWasm } from './wasm.js';
 import { probeWebGpu, type WebGpuAdapter } from './webgpu.js';
+import { registerWebGpuKernels } from './webgpu-kernels.js';
 
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -80,6 +81,8 @@ async function tryBackend(
         reason(`backend webgpu skipped: ${adapter.description} is a software adapter, slower than wasm`);
         return null;
       }
+      // Our WGSL kernels are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned shaders.
+      if (adapter.software) registerWebGpuKernels();
       await activate('webgpu');
       return { name, version: tf.version.tfjs, adapter: adapter.description };
     }

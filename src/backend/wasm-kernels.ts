@@ -1,25 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchedProduct, parallelWorthIt, wideProduct, type WasmBackend } from './wasm-matmul.js';
 import { sliceInto, transposeInto } from './strided-copy.js';
 
 /**
- * Replacements for three tfjs-backend-wasm kernels that were among the largest items of a profiled step:
+ * Replacements for tfjs-backend-wasm kernels that were among the largest items of a profiled step:
  * - BatchMatMul: the wasm backend hands XNNPACK's fast GEMM only an untransposed product with one batch
  *   entry; a batch (attention's [B·H, T, hd] products: 20 ms for [16,128,128]×[16,128,64]) or a transpose
- *   flag (Muon's X·Xᵀ: 13–50× slower) falls back to a naive loop. Ours splits the batch into one XNNPACK
- *   call per entry (1.4 ms for the same product) and materialises flagged operands with a JS transpose.
+ *   flag (Muon's X·Xᵀ: 13–50× slower) falls back to a naive loop. Ours feeds XNNPACK one plain 2-D product
+ *   per batch entry (1.4 ms for the same product), in column blocks when wide, and shares large products
+ *   with the matMul pool's threads (wasm-matmul.ts).
  * - Transpose and Slice: see strided-copy.ts (55 ms → 27 ms for a [1024, 4096] transpose; q/k/v slices become
  *   single block copies).
- * All three run on tensors in the wasm heap, so no data leaves backend memory.
+ * - Identity: shares storage instead of copying.
+ * All run on tensors in the wasm heap, so no data leaves backend memory.
  */
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Values;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -35,9 +29,15 @@ const transposeKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /**
- * Entry `index` of an operand [...batch, r, c] as an untransposed 2-D heap tensor: a copy, or the operand
- * itself when it has a single entry and needs no transpose.
+ * Identity shares the input's storage (as Reshape does) instead of copying it: tf.customGrad passes every
+ * output through Identity, six [B·T, V] copies per d4 step (28 ms profiled).
  */
+const identityKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  (backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const sliceKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   const { begin, size } = attrs as { begin: number | number[]; size: number | number[] };
@@ -47,20 +47,6 @@ const sliceKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   sliceInto(wasm.typedArrayFromHeap(x), x.shape, start, extent, wasm.typedArrayFromHeap(out));
   return out;
 };
-
-function plainEntry(wasm: WasmBackend, x: tf.TensorInfo, index: number, transposed: boolean): { info: tf.TensorInfo; owned: boolean } {
-  const [r, c] = x.shape.slice(-2) as [number, number];
-  const batch = sizeOf(x.shape.slice(0, -2));
-  if (batch === 1 && !transposed) return { info: x, owned: false };
-  const entry = batch === 1 ? 0 : index;
-  const info = wasm.makeOutput(transposed ? [c, r] : [r, c], 'float32');
-  // Views are taken after makeOutput: allocating may grow the heap and detach earlier views.
-  const src = wasm.typedArrayFromHeap(x).subarray(entry * r * c, (entry + 1) * r * c);
-  const dst = wasm.typedArrayFromHeap(info);
-  if (transposed) transposeInto(src, [r, c], [1, 0], dst);
-  else dst.set(src);
-  return { info, owned: true };
-}
 
 /** Leading (batch) axes of the product when they are equal, or one side has a single entry; else null. */
 function batchAxes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -79,22 +65,14 @@ function batchMatMulKernel(stock: tf.KernelFunc): tf.KernelFunc {
     // The stock kernel is fast exactly for a single untransposed product; general broadcasts and non-float
     // operands (which it rejects with a clear error) stay with it too.
     const plainFloat = a.dtype === 'float32' && b.dtype === 'float32';
-    if (!outer || !plainFloat || (!transposeA && !transposeB && batch === 1)) return stock(args);
-    const wasm = args.backend as unknown as WasmBackend;
+    if (!outer || !plainFloat) return stock(args);
     const m = transposeA ? a.shape.at(-1)! : a.shape.at(-2)!;
+    const k = transposeA ? a.shape.at(-2)! : a.shape.at(-1)!;
     const n = transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
-    const out = wasm.makeOutput([...outer, m, n], 'float32');
-    const plain = { transposeA: false, transposeB: false };
-    for (let i = 0; i < batch; i++) {
-      const ai = plainEntry(wasm, a, i, transposeA);
-      const bi = plainEntry(wasm, b, i, transposeB);
-      const product = stock({ inputs: { a: ai.info, b: bi.info }, backend: args.backend, attrs: plain }) as tf.TensorInfo;
-      wasm.typedArrayFromHeap(out).set(wasm.typedArrayFromHeap(product), i * m * n);
-      wasm.disposeData(product.dataId);
-      if (ai.owned) wasm.disposeData(ai.info.dataId);
-      if (bi.owned) wasm.disposeData(bi.info.dataId);
-    }
-    return out;
+    if (!transposeA && !transposeB && batch === 1 && !wideProduct(k, n) && !parallelWorthIt(m * k * n)) return stock(args);
+    const stockProduct = (ai: tf.TensorInfo, bi: tf.TensorInfo) =>
+      stock({ inputs: { a: ai, b: bi }, backend: args.backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    return batchedProduct(args.backend as unknown as WasmBackend, stockProduct, a, b, transposeA, transposeB, outer);
   };
 }
 
@@ -115,4 +93,5 @@ export function registerWasmKernels(): void {
   replace('BatchMatMul', (stock) => batchMatMulKernel(stock.kernelFunc));
   replace('Transpose', () => transposeKernel);
   replace('Slice', () => sliceKernel);
+  replace('Identity', (stock) => (args) => ((args.inputs.x as tf.TensorInfo).dtype === 'string' ? stock.kernelFunc(args) : identityKernel(args)));
 }

@@ -65,7 +65,8 @@ async function installDawn(): Promise<Gpu> {
 
 /**
  * Finds a WebGPU adapter through Dawn: a real GPU (Vulkan/Metal/D3D12) or, without one, Mesa's lavapipe.
- * Returns it, or null when there is none. Loads the tfjs webgpu backend when there is one.
+ * Returns it, or null when there is none. Loads the tfjs webgpu backend (stock kernels: initBackend adds ours,
+ * webgpu-kernels.ts) when there is one.
  */
 export async function probeWebGpu(): Promise<WebGpuAdapter | null> {
   const gpu = await installDawn();

@@ -1,0 +1,135 @@
+// capplan's WGSL kernels for the webgpu backend (Dawn; Mesa lavapipe on machines without a GPU), each
+// checked against the plain composition on the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
+import { probeWebGpu } from '../src/backend/webgpu.js';
+import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
+import { maxRelDiff } from './model-fixtures.js';
+
+const adapter = await probeWebGpu().catch((err: Error) => {
+  console.warn(`webgpu kernel tests skipped: Dawn failed to load (${err.message})`);
+  return null;
+});
+// CI installs lavapipe precisely so that the GPU code path runs on every submission: never skip there.
+if (!adapter && process.env.CI) throw new Error('CI must exercise the webgpu backend, but no adapter was found');
+
+/** Seeded values in [−1, 1), so the same numbers can be fed to the cpu and the webgpu backend. */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Runs `fn` on fresh seeded tensors of the given shapes on `backend`; reads with data() (webgpu has no dataSync). */
+async function on(backend: 'cpu' | 'webgpu', shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
+  await initBackend(backend);
+  // initBackend installs our kernels only on a software adapter; the tests check them on any adapter.
+  if (backend === 'webgpu') registerWebGpuKernels();
+  const xs = shapes.map((shape, i) => tf.tensor(values(size(shape), 11 + i), shape));
+  const out = fn(...xs);
+  const data = (await out.data()) as Float32Array;
+  tf.dispose([out, ...xs]);
+  return data;
+}
+
+async function expectSameOnWebGpu(shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<void> {
+  const reference = await on('cpu', shapes, fn);
+  const ours = await on('webgpu', shapes, fn);
+  expect(ours.length).toBe(reference.length);
+  // Sums near zero are compared absolutely (floor 0.1): fused multiply-adds round differently from cpu's
+  // loop by ~1e-7, which is fp32 noise; a wrong index gives differences of order 1.
+  expect(maxRelDiff(ours, reference, 1e-1)).toBeLessThan(1e-5);
+}
+
+/** Names of the compiled webgpu pipelines so far (keys start with the program's shaderKey). */
+function compiledPrograms(): string[] {
+  return Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+}
+
+describe.skipIf(!adapter)('webgpu kernels', () => {
+  it('BatchMatMul: our row-block shader runs and matches cpu for every transpose combination', async () => {
+    // Odd row and inner counts, and 12 columns (3 vec4 columns: a partly filled invocation) exercise the edges.
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[13, 7], [7, 12], false, false],
+      [[7, 13], [7, 12], true, false],
+      [[13, 7], [12, 7], false, true],
+      [[7, 13], [12, 7], true, true],
+    ];
+    for (const [aShape, bShape, ta, tb] of cases) {
+      await expectSameOnWebGpu([aShape, bShape], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb));
+    }
+    expect(compiledPrograms().filter((key) => key.startsWith('capplanRowBlockMatMul')).length).toBe(4);
+  });
+
+  it('BatchMatMul: batched, single-entry broadcast, and model-sized products match cpu', async () => {
+    await expectSameOnWebGpu([[2, 3, 5, 6], [2, 3, 6, 8]], (a, b) => tf.matMul(a, b));
+    await expectSameOnWebGpu([[2, 3, 6, 5], [2, 3, 8, 6]], (a, b) => tf.matMul(a, b, true, true));
+    await expectSameOnWebGpu([[2, 5, 6], [1, 6, 8]], (a, b) => tf.matMul(a, b));
+    await expectSameOnWebGpu([[1, 2, 5, 6], [2, 6, 8]], (a, b) => tf.matMul(a, b));
+    await expectSameOnWebGpu([[64, 32], [32, 256]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D));
+    await expectSameOnWebGpu([[16, 96], [96, 64]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, false));
+  });
+
+  it('BatchMatMul: shapes it does not handle (columns not a multiple of 4) still match through the stock kernel', async () => {
+    await expectSameOnWebGpu([[3, 5], [5, 6]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D));
+  });
+
+  it('BatchMatMul: leaves no tensors behind', async () => {
+    await initBackend('webgpu');
+    const a = tf.tensor(values(6 * 5, 1), [2, 3, 5]);
+    const b = tf.tensor(values(5 * 8, 2), [5, 8]);
+    const before = tf.memory().numTensors;
+    const y = tf.matMul(a, b);
+    await y.data();
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b]);
+  });
+
+  it('Sum and Mean over innermost axes: our row shader runs and matches cpu (keepDims, several axes)', async () => {
+    await expectSameOnWebGpu([[70, 33]], (x) => tf.mean(x, -1));
+    await expectSameOnWebGpu([[4, 20, 5, 3]], (x) => tf.sum(x, [2, 3], true));
+    await expectSameOnWebGpu([[80, 7]], (x) => tf.sum(x, 1));
+    expect(compiledPrograms().some((key) => key.startsWith('capplanRows_mean'))).toBe(true);
+    expect(compiledPrograms().some((key) => key.startsWith('capplanRows_sum'))).toBe(true);
+    // Outer axes, few rows, and int32 go to the stock kernel and still match.
+    await expectSameOnWebGpu([[70, 33]], (x) => tf.sum(x, 0));
+    await expectSameOnWebGpu([[3, 50]], (x) => tf.mean(x, 1));
+    await expectSameOnWebGpu([[90, 4]], (x) => tf.cast(tf.sum(tf.cast(tf.mul(x, 10), 'int32'), 1), 'float32'));
+  });
+
+  it('Softmax: our row shader runs and matches cpu, including large logits', async () => {
+    await expectSameOnWebGpu([[2, 3, 16, 17]], (x) => tf.softmax(x));
+    await expectSameOnWebGpu([[65, 9]], (x) => tf.softmax(tf.mul(x, 80)));
+    expect(compiledPrograms().some((key) => key.startsWith('capplanRows_softmax'))).toBe(true);
+  });
+
+  it('UnsortedSegmentSum: our column scatter-add runs and matches cpu (duplicates, dropped ids, gather gradient)', async () => {
+    const ids = [3, 0, 3, 7, -1, 2, 3, 9];
+    // A released buffer of the output's size full of 7s first: the pool hands it back, so the zero fill is tested.
+    const dirty = () => tf.dispose(tf.add(tf.fill([8 * 2 * 3], 7), 1));
+    await expectSameOnWebGpu([[8, 2, 3]], (x) => (dirty(), tf.unsortedSegmentSum(x, tf.tensor1d(ids, 'int32'), 8)));
+    expect(compiledPrograms().some((key) => key.startsWith('capplanZeroFill'))).toBe(true);
+    // 5 outputs (not a multiple of 4) take tfjs's Fill for the zeros.
+    await expectSameOnWebGpu([[8]], (x) => tf.unsortedSegmentSum(x, tf.tensor1d(ids, 'int32'), 5));
+    expect(compiledPrograms().some((key) => key.startsWith('capplanColumnScatterAdd'))).toBe(true);
+    // The embedding gradient: d/dtable of Σ w ⊙ gather(table, ids).
+    await expectSameOnWebGpu([[10, 4], [6, 4]], (table, w) =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d([1, 4, 1, 9, 0, 1], 'int32')), w!)))(table!),
+    );
+  });
+
+  it('Transpose: our run-wise shader runs and matches cpu for 2-D, rank-4 and int32 permutations', async () => {
+    await expectSameOnWebGpu([[13, 7]], (x) => tf.transpose(x, [1, 0]));
+    await expectSameOnWebGpu([[2, 3, 4, 5]], (x) => tf.transpose(x, [0, 2, 1, 3]));
+    await expectSameOnWebGpu([[2, 3, 4, 5]], (x) => tf.transpose(x, [3, 1, 0, 2]));
+    await expectSameOnWebGpu([[4, 3, 5]], (x) => tf.transpose(x, [2, 0, 1]));
+    await expectSameOnWebGpu([[6, 5]], (x) => tf.cast(tf.transpose(tf.cast(tf.mul(x, 100), 'int32'), [1, 0]), 'float32'));
+    expect(compiledPrograms().some((key) => key.startsWith('capplanRunTranspose'))).toBe(true);
+  });
+});
