@@ -14,6 +14,7 @@ import { ModelOptimizers } from './optim/optimizers.js';
 import { pretrainingStage } from './pretraining.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
 import { GradientPool } from './parallel/gradient-pool.js';
+import { stopMatMulPool } from '../backend/wasm-matmul-pool.js';
 import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
@@ -180,6 +181,8 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
     if (workers > 1 && isParallelBackend(backend)) {
+      // The gradient threads already fill the cores; matMul threads on top would only oversubscribe them.
+      await stopMatMulPool();
       const ropeBase = config.model.rope_base;
       pool = await GradientPool.start({ backend, dims, seqLen, ropeBase, params: model.params, threads: workers });
     }
