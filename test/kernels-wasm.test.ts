@@ -3,18 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { sliceInto, transposeInto } from '../src/backend/strided-copy.js';
 import { matMul } from '../src/model/matmul.js';
-import { maxRelDiff } from './model-fixtures.js';
+import { maxRelDiff, seededValues as values, sizeOf as size } from './model-fixtures.js';
 
-/** Seeded values as plain arrays, so the same numbers can be fed to the cpu and the wasm backend. */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Runs `fn` on fresh tensors of the given shapes on `backend` and returns its output values. */
 async function on(backend: 'cpu' | 'wasm', shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {

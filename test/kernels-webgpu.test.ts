@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { probeWebGpu } from '../src/backend/webgpu.js';
 import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
-import { maxRelDiff } from './model-fixtures.js';
+import { maxRelDiff, seededValues as values, sizeOf as size } from './model-fixtures.js';
 
 const adapter = await probeWebGpu().catch((err: Error) => {
   console.warn(`webgpu kernel tests skipped: Dawn failed to load (${err.message})`);
@@ -14,16 +14,6 @@ const adapter = await probeWebGpu().catch((err: Error) => {
 // CI installs lavapipe precisely so that the GPU code path runs on every submission: never skip there.
 if (!adapter && process.env.CI) throw new Error('CI must exercise the webgpu backend, but no adapter was found');
 
-/** Seeded values in [−1, 1), so the same numbers can be fed to the cpu and the webgpu backend. */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Runs `fn` on fresh seeded tensors of the given shapes on `backend`; reads with data() (webgpu has no dataSync). */
 async function on(backend: 'cpu' | 'webgpu', shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {

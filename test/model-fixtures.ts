@@ -60,3 +60,14 @@ export function directionalCheck(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, e
     return { analytic, numeric: numericDirectional(f, x, u, eps) };
   });
 }
+
+/** Seeded values in [−1, 1) (an LCG), so the same numbers can be fed to two backends and compared. */
+export function seededValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

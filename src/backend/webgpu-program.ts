@@ -20,6 +20,31 @@ export interface WebGpuProgram {
   getUserCode(): string;
 }
 
+/** Lanes per workgroup of the one-axis programs: a multiple of lavapipe's SIMD width and of GPU warps. */
+const FLAT_WORKGROUP = 64;
+
+/**
+ * A program over one flat x axis: `invocations` lanes in workgroups of FLAT_WORKGROUP. With that layout
+ * tfjs calls the shader's main(index) with the flat invocation index. Subclasses name the inputs and
+ * uniforms, the cache key and the code.
+ */
+export abstract class FlatProgram implements WebGpuProgram {
+  abstract readonly variableNames: readonly string[];
+  abstract readonly shaderKey: string;
+  readonly workgroupSize: [number, number, number] = [FLAT_WORKGROUP, 1, 1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+
+  constructor(
+    readonly outputShape: number[],
+    invocations: number,
+  ) {
+    this.dispatch = [Math.ceil(invocations / FLAT_WORKGROUP), 1, 1];
+  }
+
+  abstract getUserCode(): string;
+}
+
 export interface ProgramUniform {
   type: 'int32' | 'float32' | 'uint32';
   data: number[];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './webgpu-program.js';
+import { FlatProgram, replaceWebGpuKernel, type WebGpuBackend } from './webgpu-program.js';
 
 /**
  * Sum, Mean and Softmax over the innermost axis with one invocation per row, for the webgpu backend on
@@ -11,7 +11,6 @@ import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './w
  */
 
 const MIN_ROWS = 64;
-const WORKGROUP = 64;
 
 type RowOp = 'sum' | 'mean' | 'softmax';
 
@@ -41,20 +40,15 @@ function body(op: RowOp): string {
   }`;
 }
 
-class RowProgram implements WebGpuProgram {
+class RowProgram extends FlatProgram {
   readonly variableNames = ['x'];
   readonly uniforms = 'rows : i32, rowLength : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly outputShape: number[];
-  readonly dispatch: [number, number, number];
   readonly shaderKey: string;
   private readonly op: RowOp;
 
   constructor(op: RowOp, rows: number, rowLength: number) {
+    super(op === 'softmax' ? [rows * rowLength] : [rows], rows);
     this.op = op;
-    this.outputShape = op === 'softmax' ? [rows * rowLength] : [rows];
-    this.dispatch = [Math.ceil(rows / WORKGROUP), 1, 1];
     this.shaderKey = `capplanRows_${op}`;
   }
 

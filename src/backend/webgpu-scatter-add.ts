@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './webgpu-program.js';
+import { FlatProgram, replaceWebGpuKernel, type WebGpuBackend } from './webgpu-program.js';
 
 /**
  * UnsortedSegmentSum (tf.gather's gradient: the embedding gradient and the cross-entropy's target-logit
@@ -11,20 +11,14 @@ import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './w
  * outside [0, numSegments) are dropped, as in TensorFlow.
  */
 
-const WORKGROUP = 64;
 
-class ColumnScatterAddProgram implements WebGpuProgram {
+class ColumnScatterAddProgram extends FlatProgram {
   readonly variableNames = ['x', 'segmentIds'];
   readonly uniforms = 'rows : i32, inner : i32, numSegments : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly outputShape: number[];
-  readonly dispatch: [number, number, number];
   readonly shaderKey = 'capplanColumnScatterAdd';
 
   constructor(outputSize: number, inner: number) {
-    this.outputShape = [outputSize];
-    this.dispatch = [Math.ceil(inner / WORKGROUP), 1, 1];
+    super([outputSize], inner);
   }
 
   getUserCode(): string {
@@ -48,18 +42,13 @@ class ColumnScatterAddProgram implements WebGpuProgram {
  * Zeros as vec4 stores, for the output: tfjs's Fill writes one float per invocation (31–49 ms for the 4M
  * floats of the target-logit gradient on lavapipe).
  */
-class ZeroFillProgram implements WebGpuProgram {
+class ZeroFillProgram extends FlatProgram {
   readonly variableNames: string[] = [];
   readonly outputComponent = 4;
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly outputShape: number[];
-  readonly dispatch: [number, number, number];
   readonly shaderKey = 'capplanZeroFill';
 
   constructor(size: number) {
-    this.outputShape = [size];
-    this.dispatch = [Math.ceil(size / 4 / WORKGROUP), 1, 1];
+    super([size], size / 4);
   }
 
   getUserCode(): string {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './webgpu-program.js';
+import { FlatProgram, replaceWebGpuKernel, type WebGpuBackend } from './webgpu-program.js';
 
 /**
  * Transpose for the webgpu backend on software adapters. tfjs's shaders either tile a 2-D transpose through
@@ -9,22 +9,16 @@ import { replaceWebGpuKernel, type WebGpuBackend, type WebGpuProgram } from './w
  * divisions happen once per run, then the loop steps through the input with a constant stride.
  */
 
-const WORKGROUP = 64;
 
-class RunTransposeProgram implements WebGpuProgram {
+class RunTransposeProgram extends FlatProgram {
   readonly variableNames = ['x'];
   // Output viewed as [rows = d0·d1·d2, run]; s0…s2 and sRun are the input strides of output axes 0…2 and
   // of the last one.
   readonly uniforms = 'rows : i32, run : i32, d1 : i32, d2 : i32, s0 : i32, s1 : i32, s2 : i32, sRun : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly outputShape: number[];
-  readonly dispatch: [number, number, number];
   readonly shaderKey = 'capplanRunTranspose';
 
   constructor(size: number, rows: number) {
-    this.outputShape = [size];
-    this.dispatch = [Math.ceil(rows / WORKGROUP), 1, 1];
+    super([size], rows);
   }
 
   getUserCode(): string {
