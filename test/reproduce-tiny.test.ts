@@ -118,6 +118,17 @@ describe('tiny speedrun', () => {
     expect(res.stderr).toContain('7 of 7 stages reused');
   });
 
+  it('keeps a tokenizer that a forced retrain reproduces byte for byte, manifest included, so nothing downstream re-runs', () => {
+    const manifest = join(run(), 'tokenizer', 'manifest.json');
+    const before = readFileSync(manifest);
+    const res = speedrun('--restart-from', 'tokenizer', '--until', 'tokenizer');
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/stage tokenizer: retrained byte-identical to .*; keeping it and its manifest/);
+    expect(readFileSync(manifest).equals(before)).toBe(true);
+    expect(existsSync(join(run(), 'tokenizer.retrained'))).toBe(false);
+    expect(speedrun().stderr).toContain('7 of 7 stages reused');
+  });
+
   it('refuses to publish more weights than publish.max_weight_bytes, leaving the published tree as it was', () => {
     const capped = join(root, 'capped.json');
     writeFileSync(capped, JSON.stringify({ ...JSON.parse(readFileSync(recipe(), 'utf8')), publish: { max_weight_bytes: 1000 } }));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseWith, readJsonFile } from '../config/load.js';
 import { TrainConfigSchema } from '../config/train-schema.js';
@@ -12,7 +12,7 @@ import { tokenizerConfigSchema } from '../tokenizer/config.js';
 import { trainTokenizer } from '../tokenizer/train-tokenizer.js';
 import { checkpointSteps } from '../train/checkpoint.js';
 import { UserError } from '../errors.js';
-import { verifyArtifact } from '../provenance/verify.js';
+import { readManifest, verifyArtifact } from '../provenance/verify.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import type { PipelineStage } from './pipeline.js';
@@ -121,8 +121,42 @@ function tokenizerStage(ctx: SpeedrunContext): PipelineStage {
       ...Object.fromEntries(config.optional_files.map((f) => [`optional:${f}`, fileHash(fromRepo(f))])),
     }),
     check: () => verifyProblem(ctx.paths.tokenizer),
-    run: async () => void (await trainTokenizer(config, ctx.paths.tokenizer, (line) => ctx.log(`tok train: ${line}`))),
+    run: async () => {
+      // Train beside the target and keep an existing artifact that came out byte-identical (same outputs,
+      // same inputs): a fresh clone's speedrun then leaves the committed tokenizer, and the git tree, clean.
+      const target = ctx.paths.tokenizer;
+      const fresh = `${target}.retrained`;
+      rmSync(fresh, { recursive: true, force: true });
+      await trainTokenizer(config, fresh, (line) => ctx.log(`tok train: ${line}`));
+      if (sameArtifact(fresh, target)) {
+        rmSync(fresh, { recursive: true, force: true });
+        ctx.log(`stage tokenizer: retrained byte-identical to ${repoPath(target)}; keeping it and its manifest`);
+        return;
+      }
+      replaceDir(target, fresh);
+    },
   };
+}
+
+/** Whether `existing` verifies and records the same output and input hashes as the freshly built `fresh`. */
+function sameArtifact(fresh: string, existing: string): boolean {
+  if (!existsSync(join(existing, 'manifest.json')) || verifyProblem(existing) !== null) return false;
+  const digest = (dir: string) => {
+    const m = readManifest(dir);
+    const outputs = Object.entries(m.outputs).map(([f, o]) => [f, o.sha256]);
+    const inputs = Object.entries(m.inputs).map(([n, i]) => [n, i.sha256]);
+    return JSON.stringify([outputs.sort(), inputs.sort()]);
+  };
+  return digest(fresh) === digest(existing);
+}
+
+/** Puts `fresh` in place of `target`; some complete version is on disk at every moment. */
+function replaceDir(target: string, fresh: string): void {
+  const old = `${target}.replaced`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(fresh, target);
+  rmSync(old, { recursive: true, force: true });
 }
 
 function tokEvalStage(ctx: SpeedrunContext): PipelineStage {
