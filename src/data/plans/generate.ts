@@ -7,7 +7,6 @@ import { NEGATIONS, PURPOSES, QUESTIONS, REFERRING_PHRASES, templatesFor, type T
 import { renderGoal, withCourtesy, type Clause, type RenderedGoal } from './render.js';
 import { makeSurvey, SURVEY_TOOLS } from './survey.js';
 import { isProbeGoal } from './decontaminate.js';
-import { renameTools } from './rename.js';
 
 export const SPLITS = ['train', 'val', 'val_unseen'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -24,8 +23,6 @@ const SURVEY_RATE = 0.07;
 const QUESTION_TOOL_RATE = 0.3;
 /** Share of two-step plans drawn from FOLLOW_UPS, so pronoun references and repeated values are common. */
 const FOLLOW_UP_RATE = 0.35;
-/** Share of train examples whose listed tools trade names (see rename.ts); val and val_unseen keep real names. */
-export const RENAME_RATE = 0.25;
 
 /**
  * Tool pairs where the second step naturally acts on the first step's value ("restart ntp, then report
@@ -384,10 +381,6 @@ export function generatePlanExamples(opts: GenerateOptions): PlanExample[] {
       if (!goals.has(candidate.goal) && !opts.excludeGoals?.has(candidate.goal) && !isProbeGoal(candidate.goal)) break;
     }
     goals.add(example!.goal);
-    // Drawn after the shape, so the other examples and every earlier draw stay as they were.
-    if (opts.split === 'train' && shapeRng.chance(RENAME_RATE)) {
-      example = renameTools(example!, new Prng(`${opts.seed}:${opts.split}:${i}:rename`));
-    }
     out.push({ id: `${opts.split}-${String(i).padStart(6, '0')}`, ...example! });
   }
   return out;
