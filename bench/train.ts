@@ -6,7 +6,8 @@
  * capplan/torch-1t; every run records the load average before it.
  *
  * Run from the repo root after `npm run build`:
- *   node bench/run.mjs train [--backends cpu,wasm,webgpu] [--configs d2,d4] [--rounds 2] [--peer PATH]
+ *   node bench/run.mjs train [--backends cpu,wasm,wasm-2w,webgpu] [--configs d2,d4] [--rounds 2] [--peer PATH]
+ *   (`wasm-2w`: the same batch as 2 micro-batches on 2 gradient threads)
  * Needs `apt-get install -y python3-torch libopenblas0-pthread` for the peer (skipped with a note if absent).
  * Writes bench/results/train-<YYYY-MM-DD>.json, or -2, -3… when that file exists (never overwritten).
  */
@@ -71,12 +72,15 @@ function lastJsonLine(text: string): Record<string, unknown> | null {
 function runOne(impl: string, cfg: BenchConfig, round: number, python: string | null): Run {
   const shape = ['--depth', cfg.depth, '--vocab', cfg.vocab, '--seq', cfg.seq, '--batch', cfg.batch].map(String);
   const run: Run = { impl, config: cfg.name, round, loadavg_1m_before: load1() };
+  // `<backend>-2w`: the same batch as two micro-batches on two gradient threads (--workers 2), i.e. both cores.
+  const [backend, twoWorkers] = impl.endsWith('-2w') ? [impl.slice(0, -3), true] : [impl, false];
+  const parallel = twoWorkers ? ['--workers', '2', '--device-batch', String(cfg.batch / 2)] : ['--workers', '1'];
   const res =
     impl.startsWith('torch')
       ? spawnSync(python!, [args.peer, ...shape, '--steps', String(cfg.steps.torch), '--threads', impl === 'torch' ? '2' : '1'], { encoding: 'utf8' })
       : spawnSync(
           process.execPath,
-          ['dist/cli.js', 'bench', 'train', ...shape, '--backend', impl, '--json', '--warmup', '1', '--steps', String(impl === 'cpu' ? cfg.steps.cpu : cfg.steps.fast)],
+          ['dist/cli.js', 'bench', 'train', ...shape, ...parallel, '--backend', backend, '--json', '--warmup', '1', '--steps', String(backend === 'cpu' ? cfg.steps.cpu : cfg.steps.fast)],
           { encoding: 'utf8' },
         );
   const result = res.status === 0 ? lastJsonLine(res.stdout) : null;
