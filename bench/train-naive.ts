@@ -12,31 +12,22 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { modelDims, paramCount } from '../src/model/dims.js';
+import { shapeArgs } from './shape-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    depth: { type: 'string', default: '2' },
-    vocab: { type: 'string', default: '4096' },
-    seq: { type: 'string', default: '128' },
-    batch: { type: 'string', default: '8' },
-    steps: { type: 'string', default: '2' },
-  },
-});
-const [depth, vocab, seq, batch, steps] = [args.depth, args.vocab, args.seq, args.batch, args.steps].map(Number) as [number, number, number, number, number];
+const { backend, depth, vocab, seq, batch, extra } = shapeArgs({ steps: '2' });
+const steps = extra.steps;
 
-if (args.backend === 'wasm') {
+if (backend === 'wasm') {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'))}/`);
 }
-if (args.backend === 'webgpu') {
+if (backend === 'webgpu') {
   const { probeWebGpu } = await import('../src/backend/webgpu.js');
   await probeWebGpu();
 }
-if (!(await tf.setBackend(args.backend))) throw new Error(`backend ${args.backend} unavailable`);
+if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} unavailable`);
 await tf.ready();
 
 const dims = modelDims(depth, vocab);
@@ -62,7 +53,7 @@ const heads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [batch, seq, h, hd]),
 const inputs = tf.randomUniform([batch * seq], 0, vocab, 'int32') as tf.Tensor1D;
 const targets = tf.randomUniform([batch * seq], 0, vocab, 'int32') as tf.Tensor1D;
 const loss = () => {
-  const embedded = args.backend === 'wasm' ? tf.matMul(tf.oneHot(inputs, V), wte) : tf.gather(wte, inputs);
+  const embedded = backend === 'wasm' ? tf.matMul(tf.oneHot(inputs, V), wte) : tf.gather(wte, inputs);
   let x = rms(embedded);
   for (const blk of blocks) {
     const y = rms(x);

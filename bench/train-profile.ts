@@ -7,27 +7,18 @@
  * Run from the repo root:
  *   node bench/run.mjs train-profile [--backend wasm] [--depth 2] [--vocab 4096] [--seq 128] [--batch 8] [--top 22]
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
+import { shapeArgs } from './shape-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    depth: { type: 'string', default: '2' },
-    vocab: { type: 'string', default: '4096' },
-    seq: { type: 'string', default: '128' },
-    batch: { type: 'string', default: '8' },
-    top: { type: 'string', default: '22' },
-  },
-});
-const [depth, vocab, seq, batch, top] = [args.depth, args.vocab, args.seq, args.batch, args.top].map(Number) as [number, number, number, number, number];
+const { backend, depth, vocab, seq, batch, extra } = shapeArgs({ top: '22' });
+const top = extra.top;
 
-const info = await initBackend(parseBackendName(args.backend));
+const info = await initBackend(parseBackendName(backend));
 const dims = modelDims(depth, vocab);
 const model = new Gpt({ dims, seqLen: seq, seed: 1 });
 const optim = new ModelOptimizers(model.params, OptimSectionSchema.parse({ device_batch_size: batch, total_batch_tokens: batch * seq }), dims.dModel);
