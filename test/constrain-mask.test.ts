@@ -5,7 +5,7 @@ import { Prng } from '../src/util/prng.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { feedBytes, initialState, type PlanState, type StackNode } from '../src/infer/constrain/automaton.js';
 import { PlanGrammar, type PlanGrammarOptions } from '../src/infer/constrain/plan-grammar.js';
-import { computeMask, PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
+import { computeMask, PlanConstraint, singleTokenToolNames } from '../src/infer/constrain/plan-constraint.js';
 import { TokenTrie, type ConstraintVocab } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab, gpt2Vocab } from '../src/infer/constrain/vocab.js';
 import { maskLogits } from '../src/infer/constrain/mask-logits.js';
@@ -210,6 +210,34 @@ describe('PlanConstraint', () => {
     }
     expect(c.isComplete()).toBe(true);
     expect(c.stats.cacheHits).toBeGreaterThan(0);
+  });
+
+  it('spells single-token tool names only as their token, other names byte by byte, with singleTokenTools', () => {
+    const tokenizer = loadTokenizer('tokenizer');
+    const descriptors: ToolDescriptor[] = [
+      { name: 'NetworkStack.info', description: 'Report state.', params: {} },
+      { name: 'Foo.bar', description: 'Not in the catalog.', params: {} },
+    ];
+    const single = singleTokenToolNames(descriptors.map((d) => d.name), (t) => tokenizer.encode(t), (id) => capos.trie.bytesOf(id));
+    const atom = tokenizer.encode('NetworkStack.info');
+    expect(atom).toHaveLength(1);
+    expect([...single]).toEqual([['NetworkStack.info', atom[0]]]);
+    const allowedAtStep = (opts: { singleTokenTools?: Map<string, number> }, prefix: string) => {
+      const c = new PlanConstraint(descriptors, capos.trie, opts);
+      for (const id of tokenizer.encode(prefix)) c.advance(id);
+      const mask = c.allowedTokens();
+      return [...mask.keys()].filter((i) => mask[i]).map((i) => tokenizer.decode([i]));
+    };
+    for (const prefix of ['{"steps":[{"tool":"', '{"steps":[{"tool":"Foo.bar","args":{},"rationale":"x"},{"tool":"']) {
+      const plain = allowedAtStep({}, prefix);
+      expect(plain).toEqual(expect.arrayContaining(['N', 'Network', 'NetworkStack', 'NetworkStack.info', 'F', 'Foo']));
+      const spelt = allowedAtStep({ singleTokenTools: single }, prefix);
+      expect(spelt.sort()).toEqual(['F', 'Foo', 'NetworkStack.info']);
+    }
+    // Elsewhere nothing changes: inside a rationale the atom's prefixes stay ordinary text.
+    const inText = '{"steps":[{"tool":"Foo.bar","args":{},"rationale":"';
+    expect(allowedAtStep({ singleTokenTools: single }, inText)).toEqual(allowedAtStep({}, inText));
+    expect(allowedAtStep({ singleTokenTools: single }, inText)).toContain('Network');
   });
 });
 

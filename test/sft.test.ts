@@ -12,6 +12,7 @@ import { SftConfigSchema, type SftConfig } from '../src/sft/config.js';
 import { renderExamples } from '../src/sft/examples.js';
 import { IGNORE, rowsPerEpoch, SftPacker } from '../src/sft/packing.js';
 import { runSft, type SftRunOptions } from '../src/sft/run.js';
+import { decodeSafetensors } from '../src/train/safetensors.js';
 import { memoryTokenSource, toTokenArray } from '../src/train/token-source.js';
 import { train } from '../src/train/trainer.js';
 import { chatByteTokenizer, tinyPlanLines } from './sft-fixtures.js';
@@ -221,6 +222,34 @@ describe('sft run', () => {
     // Resuming against another base checkpoint or plan set is refused.
     await expect(runSft(sftOptions(split, { maxSteps: 3 * K, resume: true, inputs: { plans_manifest_sha256: 'other' } }))).rejects.toThrow(
       /meta_4\.json: input `plans_manifest_sha256` differs/,
+    );
+  });
+
+  it('tool_loss "listed-frozen" keeps the tool-name columns of lm_head as in the base; it needs tool tokens', async () => {
+    // The byte tokenizer has no tool atoms: '{' and '"' stand in for them, targets in every plan.
+    const toolTokens = Int32Array.from(tok.encode('{"'));
+    const lmHead = (dir: string, step: number) => {
+      const file = join(dir, `model_${step}.safetensors`);
+      const t = decodeSafetensors(readFileSync(file), file).tensors.get('lm_head')!;
+      const vocab = t.shape[1]!;
+      return (id: number) => Array.from({ length: t.shape[0]! }, (_, r) => t.data[r * vocab + id]!);
+    };
+    const base = lmHead(baseDir, 2);
+    const run = async (toolLoss: string) => {
+      const dir = tmp(`tool-${toolLoss}`);
+      await runSft(sftOptions(dir, { config: sftConfig({ tool_loss: toolLoss }), toolTokens }));
+      return lmHead(dir, 4);
+    };
+    const frozen = await run('listed-frozen');
+    const listed = await run('listed');
+    for (const id of toolTokens) {
+      expect(frozen(id), `frozen column ${id}`).toEqual(base(id));
+      expect(listed(id), `trained column ${id}`).not.toEqual(base(id));
+    }
+    const plain = tok.encode('a')[0]!;
+    expect(frozen(plain)).not.toEqual(base(plain));
+    await expect(runSft(sftOptions(tmp('tool-none'), { config: sftConfig({ tool_loss: 'listed' }) }))).rejects.toThrow(
+      /tool_loss "listed" needs a tokenizer with tool-name atoms/,
     );
   });
 

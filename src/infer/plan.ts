@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { renderPrompt, CONTROL } from './chat-template.js';
-import { PlanConstraint } from './constrain/plan-constraint.js';
+import { PlanConstraint, singleTokenToolNames } from './constrain/plan-constraint.js';
 import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
 import { KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
@@ -46,7 +46,12 @@ export async function runPlan(
 ): Promise<PlanResult> {
   const prompt = planPrompt(planner, descriptors, goal, source);
   const { tokenizer, model, trie } = planner;
-  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, opts.grammar) : null;
+  const singleTokenTools = singleTokenToolNames(
+    descriptors.map((d) => d.name),
+    (text) => tokenizer.encode(text),
+    (id) => trie.bytesOf(id),
+  );
+  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, { ...opts.grammar, singleTokenTools }) : null;
   const room = model.seqLen - prompt.length;
   if (constraint && constraint.minTokensToEnd() > room) {
     throw new UserError(

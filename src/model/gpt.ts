@@ -219,14 +219,17 @@ export class Gpt {
    * supervisedPositions) lists the flattened positions b·T + t whose target counts: the lm_head and the
    * cross-entropy then run on those rows only. Same value and gradients, but where most targets are
    * ignored (SFT trains on the plan, about a quarter of the tokens) it skips most of the largest matmul.
+   * `bias` [supervised.length, V] is added to those rows' softcapped logits (a target restriction, see
+   * train/target-restriction.ts).
    */
-  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D, supervised?: tf.Tensor1D): tf.Scalar {
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D, supervised?: tf.Tensor1D, bias?: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => {
       if (supervised !== undefined) {
         const [batch, time] = inputs.shape;
         const rows = tf.gather(this.hidden(inputs).x, supervised);
         const kept = tf.gather(tf.reshape(targets, [batch * time]), supervised);
-        const losses = boundedSparseCrossEntropy(softcap(matMul(rows, this.param('lm_head'))), kept as tf.Tensor1D);
+        const capped = softcap(matMul(rows, this.param('lm_head')));
+        const losses = boundedSparseCrossEntropy(bias === undefined ? capped : tf.add(capped, bias), kept as tf.Tensor1D);
         return tf.div(tf.sum(losses), supervised.size) as tf.Scalar;
       }
       const counted = tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32'));

@@ -5,6 +5,7 @@ import { parseDescriptors, type ToolDescriptor } from '../data/descriptor.js';
 import { UserError } from '../errors.js';
 import { renderExample, type TemplateTokenizer } from '../infer/chat-template.js';
 import { toTokenArray, type TokenArray } from '../train/token-source.js';
+import { listedToolTokens, targetClasses } from './tool-targets.js';
 
 /** The fields of a plan-set line SFT trains on (the probe fields `id` and `expect` are the evaluator's). */
 export interface PlanLine {
@@ -46,6 +47,8 @@ export function readPlanLines(path: string, limit = Infinity): PlanLine[] {
 export interface SftExample {
   tokens: TokenArray;
   mask: Uint8Array;
+  /** With a restricted tool loss: each token's TARGET_CLASS and the listed tools' token ids (sft/tool-targets.ts). */
+  tools?: { classes: Uint8Array; listed: Int32Array };
 }
 
 export interface RenderedExamples {
@@ -58,13 +61,25 @@ export interface RenderedExamples {
  * Renders plan lines with the chat template. An example longer than `maxTokens` (one row of seq_len + 1
  * tokens) is cropped to it: packing places whole examples only, so a longer one could never be placed.
  */
-export function renderExamples(tok: TemplateTokenizer, vocabSize: number, lines: readonly PlanLine[], maxTokens: number): RenderedExamples {
+export function renderExamples(
+  tok: TemplateTokenizer,
+  vocabSize: number,
+  lines: readonly PlanLine[],
+  maxTokens: number,
+  /** The tokenizer's tool-name tokens, when the loss restricts them (SftConfig.tool_loss). */
+  toolTokens?: ReadonlySet<number>,
+): RenderedExamples {
   let cropped = 0;
-  const examples = lines.map((line) => {
+  const examples = lines.map((line): SftExample => {
     const { tokens, lossMask } = renderExample(tok, line.tools, line.goal, line.plan);
     const keep = Math.min(tokens.length, maxTokens);
     if (keep < tokens.length) cropped += 1;
-    return { tokens: toTokenArray(tokens.slice(0, keep), vocabSize), mask: lossMask.slice(0, keep) };
+    const mask = lossMask.slice(0, keep);
+    const kept = tokens.slice(0, keep);
+    const example: SftExample = { tokens: toTokenArray(kept, vocabSize), mask };
+    if (toolTokens === undefined) return example;
+    const listed = listedToolTokens(tok, line.tools.map((d) => d.name), toolTokens);
+    return { ...example, tools: { classes: targetClasses(kept, mask, new Set(listed), toolTokens), listed } };
   });
   return { examples, cropped };
 }

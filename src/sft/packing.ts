@@ -3,6 +3,8 @@ import type { Batch, LoaderPosition } from '../train/loader.js';
 import type { BatchStream } from '../train/stage.js';
 import { deriveSeed, seededPermutation } from '../util/prng.js';
 import type { SftExample } from './examples.js';
+import { RESTRICT, type TargetRestriction } from '../train/target-restriction.js';
+import { TARGET_CLASS } from './tool-targets.js';
 
 export interface PackerOptions {
   seqLen: number;
@@ -13,6 +15,8 @@ export interface PackerOptions {
   position?: LoaderPosition;
   /** Stop after one pass instead of starting a new epoch (validation). */
   singlePass?: boolean;
+  /** Restrict each target's softmax by the examples' tool-target classes (SftConfig.tool_loss). */
+  restriction?: Pick<TargetRestriction, 'toolTokens' | 'freezeToolColumns'>;
 }
 
 /** Ignored target: no loss, no gradient (Gpt.tokenLosses). */
@@ -59,22 +63,35 @@ export class SftPacker implements BatchStream {
     return this.examples[this.order[this.position.doc]!]!;
   }
 
-  /** The next row as inputs and targets of seqLen each, or null when a single pass has nothing left. */
-  nextRow(): { inputs: Int32Array; targets: Int32Array } | null {
+  /**
+   * The next row as inputs and targets of seqLen each, or null when a single pass has nothing left. With
+   * tool-target classes (examples rendered with tool tokens), also each target's restriction code and the
+   * listed-tool sets its codes ≥ RESTRICT.firstSet point into.
+   */
+  nextRow(): { inputs: Int32Array; targets: Int32Array; codes?: Int32Array; sets: Int32Array[] } | null {
     const T = this.opts.seqLen;
     const tokens = new Int32Array(T + 1).fill(this.opts.pad);
     const counted = new Uint8Array(T + 1);
+    const codes = new Int32Array(T + 1);
+    const sets: Int32Array[] = [];
+    let restricted = false;
     let fill = 0;
     for (let ex = this.peek(); ex !== null && fill + ex.tokens.length <= T + 1; ex = this.peek()) {
       tokens.set(ex.tokens, fill);
       counted.set(ex.mask, fill);
+      if (ex.tools) {
+        restricted = true;
+        const listedCode = RESTRICT.firstSet + sets.length;
+        sets.push(ex.tools.listed);
+        ex.tools.classes.forEach((c, i) => (codes[fill + i] = c === TARGET_CLASS.listed ? listedCode : c));
+      }
       fill += ex.tokens.length;
       this.position.doc += 1;
     }
     if (fill === 0) return null;
     const targets = new Int32Array(T);
     for (let i = 0; i < T; i++) targets[i] = counted[i + 1] ? tokens[i + 1]! : IGNORE;
-    return { inputs: tokens.subarray(0, T), targets };
+    return { inputs: tokens.subarray(0, T), targets, ...(restricted ? { codes: codes.subarray(1) } : {}), sets };
   }
 
   /** `rows` rows; a single pass that runs out returns the rows it has (null if none). */
@@ -82,11 +99,19 @@ export class SftPacker implements BatchStream {
     const T = this.opts.seqLen;
     const inputs: Int32Array[] = [];
     const targets: Int32Array[] = [];
+    const codes: Int32Array[] = [];
+    const sets: Int32Array[] = [];
     for (let r = 0; r < rows; r++) {
       const row = this.nextRow();
       if (!row) break;
       inputs.push(row.inputs);
       targets.push(row.targets);
+      if (row.codes) {
+        // The row's set indices continue after those of the rows before it.
+        const offset = sets.length;
+        codes.push(row.codes.map((c) => (c >= RESTRICT.firstSet ? c + offset : c)));
+        sets.push(...row.sets);
+      }
     }
     if (inputs.length === 0) return null;
     const flat = (parts: Int32Array[]) => {
@@ -94,7 +119,11 @@ export class SftPacker implements BatchStream {
       parts.forEach((p, i) => out.set(p, i * T));
       return out;
     };
-    return { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: T };
+    const batch: Batch = { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: T };
+    if (this.opts.restriction && codes.length === inputs.length) {
+      batch.restriction = { ...this.opts.restriction, codes: flat(codes), sets };
+    }
+    return batch;
   }
 }
 

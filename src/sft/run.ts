@@ -4,6 +4,7 @@ import type { TrainingStage } from '../train/stage.js';
 import { runStage, type LoopOptions, type RunConfig, type StageRunResult, type TrainTokenizer } from '../train/trainer.js';
 import { checkTokenizer, type BaseCheckpoint } from './base-checkpoint.js';
 import type { SftConfig } from './config.js';
+import { UserError } from '../errors.js';
 import { maskedLoss } from './evaluate.js';
 import { renderExamples, type PlanLine, type SftExample } from './examples.js';
 import { rowsPerEpoch, SftPacker } from './packing.js';
@@ -57,6 +58,8 @@ interface SftData {
   valUnseen: SftExample[];
   /** The first val line: its plan is generated as the progress sample. */
   sampleLine: PlanLine;
+  /** Set when the tool loss is restricted (SftConfig.tool_loss). */
+  restriction?: { toolTokens: Int32Array; freezeToolColumns: boolean };
 }
 
 /** Plan loss on val and val_unseen, a greedy plan for the first val goal, starting from the base weights. */
@@ -69,7 +72,7 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
   return {
     name: 'sft',
     defaultSteps: steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep)),
-    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position }),
+    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, ...(data.restriction ? { restriction: data.restriction } : {}) }),
     evaluate: async (model) => ({
       val_loss: await maskedLoss(model, data.val, evalSpec),
       val_unseen_loss: await maskedLoss(model, data.valUnseen, evalSpec),
@@ -94,6 +97,8 @@ export interface SftRunOptions extends Omit<LoopOptions, 'tokenizer'> {
   splits: { train: readonly PlanLine[]; val: readonly PlanLine[]; val_unseen: readonly PlanLine[] };
   /** Inputs besides the base checkpoint that must not change across a resume (e.g. the plan set's hash). */
   inputs: Record<string, unknown>;
+  /** The tokenizer's tool-name tokens (its reserved `Iface.method` atoms); needed unless tool_loss is "vocab". */
+  toolTokens?: Int32Array;
 }
 
 export interface SftRunResult extends StageRunResult {
@@ -108,7 +113,10 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
   const runConfig = resolveRunConfig(config, base);
   const width = config.seq_len + 1;
   const render = (lines: readonly PlanLine[]) => renderExamples(tokenizer, tokenizer.vocabSize, lines, width);
-  const train = render(opts.splits.train);
+  const restriction = toolRestriction(config, opts.toolTokens);
+  const train = restriction
+    ? renderExamples(tokenizer, tokenizer.vocabSize, opts.splits.train, width, new Set(restriction.toolTokens))
+    : render(opts.splits.train);
   const val = render(opts.splits.val.slice(0, config.eval.examples));
   const valUnseen = render(opts.splits.val_unseen.slice(0, config.eval.examples));
   const cropped = train.cropped + val.cropped + valUnseen.cropped;
@@ -125,10 +133,25 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
   const stage = sftStage(
     runConfig,
     tokenizer,
-    { train: train.examples, rowsPerEpoch: rows, val: val.examples, valUnseen: valUnseen.examples, sampleLine: opts.splits.val[0]! },
+    {
+      train: train.examples,
+      rowsPerEpoch: rows,
+      val: val.examples,
+      valUnseen: valUnseen.examples,
+      sampleLine: opts.splits.val[0]!,
+      ...(restriction ? { restriction } : {}),
+    },
     base,
     lineage,
   );
   const result = await runStage({ ...opts, log, config: runConfig, stage });
   return { ...result, runConfig };
+}
+
+function toolRestriction(config: SftConfig, toolTokens: Int32Array | undefined): SftData['restriction'] {
+  if (config.tool_loss === 'vocab') return undefined;
+  if (toolTokens === undefined || toolTokens.length === 0) {
+    throw new UserError(`tool_loss "${config.tool_loss}" needs a tokenizer with tool-name atoms (reserved \`Iface.method\` tokens); this one has none`);
+  }
+  return { toolTokens, freezeToolColumns: config.tool_loss === 'listed-frozen' };
 }

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { supervisedPositions } from '../model/supervised.js';
+import { restrictionBias } from './target-restriction.js';
 import type { Batch } from './loader.js';
 
 export interface LossModel {
   readonly params: ReadonlyMap<string, tf.Variable>;
   /** `supervised`: the flattened positions whose target counts (see model/supervised.ts). */
-  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D, supervised?: tf.Tensor1D): tf.Scalar;
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D, supervised?: tf.Tensor1D, bias?: tf.Tensor2D): tf.Scalar;
 }
 
 export interface AccumulatedGradients {
@@ -39,14 +40,36 @@ export interface GradientHelpers {
 /** Forward and backward pass of one micro-batch; the caller disposes the result. */
 export function microBatchGradients(model: LossModel, batch: Batch): MicroGradients {
   const vars = [...model.params.values()];
+  const restriction = batch.restriction;
   const { value, grads } = tf.tidy(() => {
     const inputs = tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32');
     const targets = tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32');
-    const positions = supervisedPositions(batch.targets);
-    const supervised = positions === null ? undefined : tf.tensor1d(positions, 'int32');
-    return tf.variableGrads(() => model.loss(inputs, targets, supervised), vars);
+    // A restriction needs the gathered rows (its bias is per counted target), even when every target counts.
+    const positions = supervisedPositions(batch.targets) ?? (restriction ? countedPositions(batch.targets) : null);
+    const supervised = positions === null || positions.length === 0 ? undefined : tf.tensor1d(positions, 'int32');
+    const lmHead = model.params.get('lm_head');
+    const vocab = lmHead?.shape[1];
+    const bias =
+      restriction && positions && supervised && vocab !== undefined
+        ? tf.tensor2d(restrictionBias(restriction, positions, vocab), [positions.length, vocab])
+        : undefined;
+    const result = tf.variableGrads(() => model.loss(inputs, targets, supervised, bias), vars);
+    if (restriction?.freezeToolColumns && lmHead) result.grads[lmHead.name] = frozenColumns(result.grads[lmHead.name]!, restriction.toolTokens);
+    return result;
   });
   return { value, grads: vars.map((v) => grads[v.name]!) };
+}
+
+function countedPositions(targets: Int32Array): Int32Array {
+  return Int32Array.from(targets.keys()).filter((i) => targets[i]! >= 0);
+}
+
+/** The lm_head gradient [d, V] with the columns of `tokens` zeroed. */
+function frozenColumns(grad: tf.Tensor, tokens: Int32Array): tf.Tensor {
+  const [, vocab] = grad.shape as [number, number];
+  const keep = new Float32Array(vocab).fill(1);
+  for (const t of tokens) keep[t] = 0;
+  return tf.mul(grad, tf.tensor2d(keep, [1, vocab]));
 }
 
 /** A remote result as tensors: the same float32 values the calling thread would have computed. */

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { deriveSeed, seededPermutation } from '../util/prng.js';
 import type { TokenArray, TokenSource } from './token-source.js';
+import type { TargetRestriction } from './target-restriction.js';
 
 /**
  * Where the loader stands: epoch, index into that epoch's group order, index into the group's
@@ -23,6 +24,8 @@ export interface Batch {
   targets: Int32Array;
   rows: number;
   seqLen: number;
+  /** Which tokens each target's softmax ranges over (SFT's tool_loss); absent: the whole vocabulary. */
+  restriction?: TargetRestriction;
 }
 
 export interface LoaderOptions {

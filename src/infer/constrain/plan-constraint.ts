@@ -7,6 +7,12 @@ import type { TokenTrie } from './token-trie.js';
 export interface PlanConstraintOptions extends Partial<PlanGrammarOptions> {
   /** Masks kept per constraint, least recently used dropped first. */
   maskCacheSize?: number;
+  /**
+   * Tool names the tokenizer always encodes as one token (its reserved `Iface.method` atoms), with that
+   * token (see singleTokenToolNames). Such a name is then only ever written as its token, as in every
+   * tokenized training plan, instead of in any spelling the bytes allow.
+   */
+  singleTokenTools?: ReadonlyMap<string, number>;
 }
 
 const DEFAULT_MASK_CACHE_SIZE = 256;
@@ -38,6 +44,9 @@ export class PlanConstraint {
   private readonly cacheSize: number;
   private readonly endMask: Uint8Array;
   private readonly noneMask: Uint8Array;
+  private readonly singleTokenTools: ReadonlyMap<string, number>;
+  /** Byte-level masks at the start of a tool name → the same masks with names spelt as the tokenizer does. */
+  private readonly toolStartMasks = new Map<Uint8Array, Uint8Array>();
   /** Masks served and how many came from the cache (for benchmarks). */
   readonly stats = { masks: 0, cacheHits: 0, budgetMasks: 0 };
 
@@ -46,8 +55,9 @@ export class PlanConstraint {
     private readonly trie: TokenTrie,
     options: PlanConstraintOptions = {},
   ) {
-    const { maskCacheSize, ...grammarOptions } = options;
+    const { maskCacheSize, singleTokenTools, ...grammarOptions } = options;
     this.grammar = new PlanGrammar(descriptors, grammarOptions);
+    this.singleTokenTools = singleTokenTools ?? new Map();
     this.current = initialState(this.grammar);
     this.cacheSize = maskCacheSize ?? DEFAULT_MASK_CACHE_SIZE;
     this.endMask = new Uint8Array(trie.vocabSize);
@@ -96,9 +106,38 @@ export class PlanConstraint {
     if (this.current === COMPLETE) return this.endMask;
     const bytesAfterToken = budget - 2;
     const { mask, worstNextBytes } = this.cachedMask();
-    if (worstNextBytes <= bytesAfterToken) return mask;
+    if (worstNextBytes <= bytesAfterToken) return this.spelt(mask);
     this.stats.budgetMasks++;
-    return computeMaskWithin(this.trie, this.current, bytesAfterToken).mask;
+    return this.spelt(computeMaskWithin(this.trie, this.current, bytesAfterToken).mask);
+  }
+
+  /**
+   * At the start of a tool name, `mask` without the spellings the tokenizer never produces: a
+   * single-token name only as its token, other names in any spelling the bytes allow (any token that
+   * is a prefix of such a name and its closing quote). Elsewhere `mask` itself.
+   */
+  private spelt(mask: Uint8Array): Uint8Array {
+    const names = this.grammar.toolNames;
+    const top = (this.current as StackNode).frame;
+    if (names === null || this.singleTokenTools.size === 0 || !this.grammar.isToolNameStart(top)) return mask;
+    const cached = this.toolStartMasks.get(mask);
+    if (cached) return cached;
+    const spelt = new Uint8Array(mask.length);
+    const multiToken: string[] = [];
+    for (const option of names.options) {
+      const id = this.singleTokenTools.get(option.slice(0, -1));
+      if (id === undefined) multiToken.push(option);
+      else spelt[id] = mask[id]!;
+    }
+    if (multiToken.length > 0) {
+      const decoder = new TextDecoder();
+      mask.forEach((allowed, id) => {
+        const bytes = allowed ? this.trie.bytesOf(id) : null;
+        if (bytes && multiToken.some((option) => option.startsWith(decoder.decode(bytes)))) spelt[id] = 1;
+      });
+    }
+    this.toolStartMasks.set(mask, spelt);
+    return spelt;
   }
 
   private cachedMask(): CachedMask {
@@ -172,4 +211,26 @@ function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number):
   }
   trie.nonPlain.walk<PlanState>(state, feedByte, mark);
   return { mask, worstNextBytes };
+}
+
+/**
+ * The tool names among `names` that `encode` writes as one token inside a plan (checked in the
+ * canonical context `{"tool":"<name>"`, so a token merging the name with a quote does not count).
+ */
+export function singleTokenToolNames(
+  names: readonly string[],
+  encode: (text: string) => ArrayLike<number>,
+  tokenBytes: (id: number) => Uint8Array | null,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const decoder = new TextDecoder();
+  for (const name of names) {
+    const ids = Array.from(encode(`{"tool":"${name}"`));
+    const id = ids.find((t) => {
+      const bytes = tokenBytes(t);
+      return bytes !== null && decoder.decode(bytes) === name;
+    });
+    if (id !== undefined) out.set(name, id);
+  }
+  return out;
 }

@@ -46,6 +46,10 @@ function memoized(build: (i: number) => SeqNode): (i: number) => SeqNode {
  */
 export class PlanGrammar {
   readonly options: PlanGrammarOptions;
+  /** The listed tool names, each with its closing quote (null without descriptors: refusal only). */
+  readonly toolNames: LiteralSet | null = null;
+  /** The sequence positions whose next bytes are a tool name (the start of each step). */
+  private readonly stepStarts = new Set<SeqNode>();
   private readonly startNode: SeqNode;
 
   constructor(descriptors: readonly ToolDescriptor[], options: Partial<PlanGrammarOptions> = {}) {
@@ -77,6 +81,7 @@ export class PlanGrammar {
       descriptors.map((d) => `${d.name}"`),
       descriptors.map((_, t) => t),
     );
+    this.toolNames = toolNames;
     const toolName = node('T', () => toolNames.start(), (t) => toolItems[t]!);
 
     const more = new LiteralSet([',{"tool":"', ']}']);
@@ -89,19 +94,26 @@ export class PlanGrammar {
       ),
     );
     // Inside step n the step bound matters at the next separator, so only the steps after this one count.
-    const stepAt: (n: number) => SeqNode = memoized((n) =>
-      node(
+    const stepAt: (n: number) => SeqNode = memoized((n) => {
+      const start = node(
         (h) => `PS${saturate(o.maxSteps - n - 1, h, MIN_STEP_BYTES)}`,
         () => new SeqFrame(toolName),
         () => afterStep(n + 1),
-      ),
-    );
+      );
+      this.stepStarts.add(start);
+      return start;
+    });
     const open = new LiteralSet(['{"steps":[],"refusal":', '{"steps":[{"tool":"']);
     this.startNode = node('P', () => open.start(), (r) => (r === 0 ? refusalText : stepAt(0)));
   }
 
   start(): Frame {
     return new SeqFrame(this.startNode);
+  }
+
+  /** True when `frame`, on top of the stack, is about to read a step's tool name. */
+  isToolNameStart(frame: Frame): boolean {
+    return frame instanceof SeqFrame && [...this.stepStarts].some((n) => frame.isAt(n));
   }
 }
 

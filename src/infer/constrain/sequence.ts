@@ -41,6 +41,11 @@ export class SeqFrame implements Frame {
     return new Push(new SeqFrame(this.node, true), this.node.child());
   }
 
+  /** True when this sequence is about to start `node`'s child (not waiting for it). */
+  isAt(node: SeqNode): boolean {
+    return !this.waiting && this.node === node;
+  }
+
   endResult(): number | null {
     return null;
   }
