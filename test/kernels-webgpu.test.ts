@@ -120,6 +120,45 @@ describe.skipIf(!adapter)('webgpu kernels', () => {
     await expectSameOnWebGpu([[2, 3, 4, 5]], (x) => tf.transpose(x, [3, 1, 0, 2]));
     await expectSameOnWebGpu([[4, 3, 5]], (x) => tf.transpose(x, [2, 0, 1]));
     await expectSameOnWebGpu([[6, 5]], (x) => tf.cast(tf.transpose(tf.cast(tf.mul(x, 100), 'int32'), [1, 0]), 'float32'));
-    expect(compiledPrograms().some((key) => key.startsWith('capplanRunTranspose'))).toBe(true);
+    expect(compiledPrograms().some((key) => key.startsWith('capplanRunCopy'))).toBe(true);
+  });
+
+  it('Slice and zero PadV2: our run copies match cpu (rank 1–4, offsets on every axis, int32, slice gradient)', async () => {
+    await initBackend('webgpu');
+    registerWebGpuKernels();
+    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+    const run = backend.runWebGPUProgram;
+    const keys: string[] = [];
+    backend.runWebGPUProgram = function (program, ...rest) {
+      keys.push(program.shaderKey);
+      return run.call(this, program, ...rest);
+    };
+    // Each case has ≥ 4096 output elements (smaller ones stay with tfjs) and must run our copy.
+    const viaRunCopy = async (shape: number[], fn: (x: tf.Tensor) => tf.Tensor) => {
+      keys.length = 0;
+      await expectSameOnWebGpu([shape], fn);
+      expect(keys, `${shape}`).toContain('capplanRunCopy');
+    };
+    try {
+      await viaRunCopy([24, 2, 16, 16], (x) => tf.slice(x, [8, 0, 0, 0], [8, 2, 16, 16]));
+      await viaRunCopy([5, 7, 40, 30], (x) => tf.slice(x, [1, 2, 3, 4], [4, 4, 27, 20]));
+      await viaRunCopy([70, 90], (x) => tf.slice(x, [3, 5], [60, 80]));
+      await viaRunCopy([9000], (x) => tf.slice(x, [17], [5000]));
+      await viaRunCopy([60, 80], (x) => tf.cast(tf.slice(tf.cast(tf.mul(x, 100), 'int32'), [2, 1], [58, 79]), 'float32'));
+      await viaRunCopy([8, 2, 16, 16], (x) => tf.pad(x, [[8, 8], [0, 0], [0, 0], [0, 0]]));
+      await viaRunCopy([3, 5, 20, 7], (x) => tf.pad(x, [[1, 0], [2, 1], [0, 3], [4, 2]]));
+      await viaRunCopy([60, 70], (x) => tf.pad(x, [[3, 0], [1, 2]]));
+      // The gradient of a slice is a zero pad: both through our kernels.
+      await viaRunCopy([24, 2, 16, 16], (x) => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.slice(t, [8, 0, 0, 0], [8, 2, 16, 16]))))(x));
+      expect(keys.filter((key) => key === 'capplanRunCopy').length).toBe(2);
+      expect(keys).toContain('capplanZeroFill');
+    } finally {
+      backend.runWebGPUProgram = run;
+    }
+  });
+
+  it('Slice and PadV2 they do not handle (non-zero constant, small) still match through the stock kernels', async () => {
+    await expectSameOnWebGpu([[50, 70]], (x) => tf.pad(x, [[3, 0], [1, 2]], 2.5));
+    await expectSameOnWebGpu([[5, 6]], (x) => tf.slice(x, [1, 1], [3, 4]));
   });
 });

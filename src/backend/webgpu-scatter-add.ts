@@ -59,7 +59,8 @@ class ZeroFillProgram extends FlatProgram {
   }
 }
 
-function zeros(backend: WebGpuBackend, fill: tf.KernelFunc, size: number): tf.TensorInfo {
+/** A zeroed float32 buffer of `size` elements (vec4 stores when size allows); also the zero pad's base. */
+export function zeros(backend: WebGpuBackend, fill: tf.KernelFunc, size: number): tf.TensorInfo {
   if (size % 4 === 0) return backend.runWebGPUProgram(new ZeroFillProgram(size), [], 'float32');
   return fill({ inputs: {}, backend: backend as unknown as tf.KernelBackend, attrs: { shape: [size], value: 0, dtype: 'float32' } }) as tf.TensorInfo;
 }

@@ -4,6 +4,7 @@ import { initValues, type InitSpec } from './init.js';
 import { rmsNorm } from './rms-norm.js';
 import { applyRotary, rotaryTables, type RotaryTables } from './rotary.js';
 import { boundedSparseCrossEntropy } from './cross-entropy.js';
+import { softcapCrossEntropy, useFusedSoftcapCrossEntropy } from './softcap-cross-entropy.js';
 import { matMul, transposeLast } from './matmul.js';
 import { registerScatterAddKernels } from '../backend/scatter-add.js';
 
@@ -209,7 +210,11 @@ export class Gpt {
       throw new RangeError(`targets shape [${targets.shape}] differs from inputs shape [${inputs.shape}]`);
     }
     return tf.tidy(() => {
-      const losses = boundedSparseCrossEntropy(this.cappedLogits2d(inputs), tf.reshape(targets, [batch * time]));
+      const flatTargets = tf.reshape(targets, [batch * time]) as tf.Tensor1D;
+      // webgpu with capplan's kernels: softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
+      const losses = useFusedSoftcapCrossEntropy()
+        ? softcapCrossEntropy(matMul(this.hidden(inputs).x, this.param('lm_head')), flatTargets, SOFTCAP)
+        : boundedSparseCrossEntropy(this.cappedLogits2d(inputs), flatTargets);
       return tf.reshape(losses, [batch, time]);
     });
   }
