@@ -68,6 +68,14 @@ describe('writeManifest', () => {
     expect(tok.inputs.corpus_lock).toEqual({ path: '../data/inputs.lock.json', sha256: sha256Hex(readFileSync(lockFile)) });
   });
 
+  it('keeps the producing run’s git state, package-lock and versions for an artifact made earlier', () => {
+    const producedBy = { git: { commit: 'a'.repeat(40), dirty: true }, package_lock_sha256: 'b'.repeat(64), versions: { node: 'v20.0.0', tfjs: '4.0.0' } };
+    const m = writeManifest(sft, spec('sft', { producedBy }));
+    expect(m).toMatchObject(producedBy);
+    expect(JSON.parse(readFileSync(join(sft, 'manifest.json'), 'utf8'))).toMatchObject(producedBy);
+    expect(writeManifest(sft, spec('sft')).versions.node).toBe(process.version);
+  });
+
   it('records null git state when git is unavailable', () => {
     const path = process.env.PATH;
     process.env.PATH = '';

@@ -53,6 +53,11 @@ export interface ManifestSpec {
   backend?: { name: string; version: string; adapter: string | null };
   /** Output files recorded by hash but not placed in the directory (see `outputs` above), by path relative to it. */
   withheld?: Record<string, WithheldFile>;
+  /**
+   * Where the artifact was made, when that was not this process (a published copy of an earlier run): its
+   * git state, package-lock and versions stay the producing run's. Default: this process's.
+   */
+  producedBy?: Pick<Manifest, 'git' | 'package_lock_sha256' | 'versions'>;
 }
 
 export interface WithheldFile {
@@ -110,9 +115,7 @@ export function writeManifest(dir: string, spec: ManifestSpec): Manifest {
     config: spec.config,
     seeds: spec.seeds,
     metrics: spec.metrics,
-    git: gitState(),
-    package_lock_sha256: packageLockSha256(),
-    versions: { node: process.version, tfjs: tfjsVersion() },
+    ...(spec.producedBy ?? { git: gitState(), package_lock_sha256: packageLockSha256(), versions: { node: process.version, tfjs: tfjsVersion() } }),
     backend: spec.backend ?? null,
   };
   writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);

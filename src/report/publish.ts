@@ -79,6 +79,8 @@ function publishTraining(src: string, dst: string, runDir: string, parents: Reco
     endedAt: manifest.ended_at,
     backend: manifest.backend ?? undefined,
     withheld,
+    // A stage reused from an earlier speedrun was made by that run's commit, not the publishing one.
+    producedBy: { git: manifest.git, package_lock_sha256: manifest.package_lock_sha256, versions: manifest.versions },
   });
   return withheld;
 }
