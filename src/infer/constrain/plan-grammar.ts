@@ -113,7 +113,9 @@ export class PlanGrammar {
 
   /** True when `frame`, on top of the stack, is about to read a step's tool name. */
   isToolNameStart(frame: Frame): boolean {
-    return frame instanceof SeqFrame && [...this.stepStarts].some((n) => frame.isAt(n));
+    if (!(frame instanceof SeqFrame)) return false;
+    for (const start of this.stepStarts) if (frame.isAt(start)) return true;
+    return false;
   }
 }
 
