@@ -149,12 +149,15 @@ describe('tiny speedrun', () => {
       const tok = runCli(['reproduce', out(), '--stage', 'tokenizer']);
       expect(tok.code).toBe(0);
       expect(tok.stdout).toContain('reproduce tokenizer: bit-identical');
+      // The corpus the recipe read is synced (here: checked) before the re-run, as a fresh clone needs it installed.
+      expect(tok.stdout).toMatch(/re-running the recipe of .*\n  corpus up to date: \d+ files/);
       // The published base has no weights to fine-tune: --stage sft re-trains (and compares) the base first.
       const res = runCli(['reproduce', out(), '--stage', 'sft']);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(/reproduce sft: the base weights \(.*base\/model_20\.safetensors\) are recorded by hash, not published: re-training base first/);
       for (const s of ['base', 'sft']) expect(res.stdout).toContain(`reproduce ${s}: bit-identical`);
+      expect(res.stdout.match(/corpus up to date/g)).toHaveLength(1); // base reads the corpus, SFT does not
       expect(res.stdout).toContain('re-running the recipe of ' + out() + ' from the re-trained base');
       expect(res.stdout).toMatch(/match model_10\.safetensors: recorded ([0-9a-f]{16})…, reproduced \1…/);
       expect(res.stdout).toMatch(/match model_20\.safetensors: recorded ([0-9a-f]{16})…, reproduced \1…/);

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWith, readJsonFile } from '../config/load.js';
 import { loadCatalog } from '../data/catalog.js';
-import { REPO_ROOT } from '../data/paths.js';
+import { DEFAULT_CORPUS_DIR, REPO_ROOT } from '../data/paths.js';
+import { syncCorpus } from '../data/sync.js';
 import { writePlanDataset } from '../data/plans/write.js';
 import { UserError } from '../errors.js';
 import type { Manifest } from '../provenance/manifest.js';
@@ -160,8 +161,27 @@ export interface StageComparison {
 /** Where reproduceStage writes a stage's re-run outputs inside the scratch directory. */
 const stageOut = (scratch: string, stage: ReproducibleStage): string => join(scratch, stage, 'out');
 
-async function reproduceStage(stage: ReproducibleStage, a: ChainArtifact, scratch: string, reproducedBase?: string): Promise<StageComparison> {
+/**
+ * The tokenizer and base recipes read the pinned corpus, which a fresh clone has not installed yet: when
+ * the recorded run read the default install, it is synced first (from the mirror or the pinned URLs,
+ * every hash checked), as the speedrun's first stage does.
+ */
+async function installRecordedCorpus(stage: ReproducibleStage, a: ChainArtifact, log: (line: string) => void): Promise<void> {
+  if (stage === 'sft') return;
+  const config = a.manifest.config as { corpus?: { dir?: string }; data?: { corpus_dir?: string } };
+  const dir = (stage === 'tokenizer' ? config.corpus?.dir : config.data?.corpus_dir) ?? 'data/corpus';
+  if (resolve(REPO_ROOT, dir) === DEFAULT_CORPUS_DIR) await syncCorpus({ log: (line) => log(`  ${line}`) });
+}
+
+async function reproduceStage(
+  stage: ReproducibleStage,
+  a: ChainArtifact,
+  scratch: string,
+  log: (line: string) => void,
+  reproducedBase?: string,
+): Promise<StageComparison> {
   const out = stageOut(scratch, stage);
+  await installRecordedCorpus(stage, a, log);
   if (stage === 'tokenizer') await rerunTokenizer(a, out);
   else await rerunTraining(stage, a, out, join(scratch, stage), reproducedBase);
   const files = comparedOutputs(stage, a.manifest).map((file) => {
@@ -227,7 +247,7 @@ export async function reproduceArtifact(
         continue;
       }
       opts.log(`reproduce ${s}: re-running the recipe of ${chain.get(s)!.dir}${s === 'sft' && baseRun ? ' from the re-trained base' : ''}`);
-      const r = await reproduceStage(s, chain.get(s)!, scratch, s === 'sft' && baseRun ? stageOut(scratch, 'base') : undefined);
+      const r = await reproduceStage(s, chain.get(s)!, scratch, opts.log, s === 'sft' && baseRun ? stageOut(scratch, 'base') : undefined);
       for (const f of r.files) {
         const status = f.recorded === f.reproduced ? 'match' : 'MISMATCH';
         opts.log(`  ${status} ${f.file}: recorded ${f.recorded.slice(0, 16)}…, reproduced ${f.reproduced?.slice(0, 16) ?? 'missing'}${f.reproduced ? '…' : ''}`);
