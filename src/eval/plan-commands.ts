@@ -4,6 +4,13 @@ import { formatProbeReport, scoreProbe, type ProbeReport } from './probe/report.
 import { defaultProbePath } from './probe-plans.js';
 import { planCases, type BatchTotals } from '../infer/batch.js';
 import { addPlannerOptions, openPlanner, type PlannerFlags } from '../infer/cli-options.js';
+import { initBackend, parseBackendName } from '../backend/select.js';
+import { UserError } from '../errors.js';
+import { DEFAULT_CHECKPOINT_DIR, loadPlanner } from '../infer/planner.js';
+import { readPlanLines } from '../sft/examples.js';
+import { planFieldLosses, type PlanLossReport } from './plan-loss.js';
+import { PLAN_FIELDS } from './plan-fields.js';
+import { formatTable } from './text-table.js';
 
 interface EvalPlanFlags extends PlannerFlags {
   probe: string;
@@ -53,7 +60,52 @@ async function evalPlan(flags: EvalPlanFlags): Promise<void> {
   process.stdout.write(`probe ${flags.probe}: ${describe(source)}\n\n${formatProbeReport(report)}\n`);
 }
 
+interface PlanLossFlags {
+  plans: string;
+  checkpoint?: string;
+  limit: string;
+  backend: string;
+  json?: boolean;
+}
+
+function formatPlanLoss(r: PlanLossReport): string {
+  const total = PLAN_FIELDS.reduce((sum, f) => sum + r.fields[f].nats, 0);
+  const rows = PLAN_FIELDS.filter((f) => r.fields[f].tokens > 0).map((f) => {
+    const { tokens, nats } = r.fields[f];
+    return [f, String(tokens), (nats / tokens).toFixed(3), `${((100 * nats) / total).toFixed(1)}%`];
+  });
+  return formatTable(['field', 'tokens', 'nats/token', 'share of loss'], rows);
+}
+
+async function evalPlanLoss(flags: PlanLossFlags): Promise<void> {
+  const limit = Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be an integer ≥ 1, got '${flags.limit}'`);
+  const lines = readPlanLines(flags.plans, limit);
+  await initBackend(parseBackendName(flags.backend));
+  const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
+  try {
+    const report = await planFieldLosses(planner.model, planner.tokenizer, lines, flags.plans);
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ plans: flags.plans, checkpoint: planner.dir, step: planner.step, ...report }, null, 2) + '\n');
+      return;
+    }
+    const skipped = report.skipped > 0 ? `, ${report.skipped} longer than the context left out` : '';
+    process.stdout.write(`plan loss of ${flags.plans} (${report.examples} examples${skipped}): ${planner.dir} step ${planner.step}\n\n${formatPlanLoss(report)}\n`);
+  } finally {
+    planner.dispose();
+  }
+}
+
 export function registerEvalPlanCommands(group: Command): void {
+  group
+    .command('plan-loss')
+    .description('teacher-forced loss of target plans split by field (tool, args, rationale, refusal, structure)')
+    .requiredOption('--plans <file.jsonl>', 'plan lines with a target "plan", e.g. a split written by `capplan data plans`')
+    .option('--checkpoint <dir>', 'planner checkpoint directory (default checkpoints/default)')
+    .option('--limit <n>', 'score the first n examples', '200')
+    .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto')
+    .option('--json', 'print the report as JSON')
+    .action(evalPlanLoss);
   addPlannerOptions(
     group
       .command('plan')

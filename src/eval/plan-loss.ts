@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { renderExample, type TemplateTokenizer } from '../infer/chat-template.js';
+import type { Gpt } from '../model/gpt.js';
+import type { PlanLine } from '../sft/examples.js';
+import { fieldOfSpan, planFieldOfBytes, PLAN_FIELDS, type PlanField } from './plan-fields.js';
+
+export interface FieldLoss {
+  /** Target tokens counted for the field. */
+  tokens: number;
+  /** Their summed cross-entropy, in nats. */
+  nats: number;
+}
+
+export interface PlanLossReport {
+  examples: number;
+  /** Examples longer than the model's context, left out. */
+  skipped: number;
+  fields: Record<PlanField, FieldLoss>;
+}
+
+export interface PlanLossTokenizer extends TemplateTokenizer {
+  tokenBytes(id: number): Uint8Array;
+}
+
+/**
+ * Teacher-forced loss of the target plans, split by plan field (plan-fields.ts): where a checkpoint's
+ * plan loss comes from, e.g. whether an unseen tool fails at its name, its arguments or its rationale.
+ * Each example runs as one sequence with the SFT chat template; the targets are the plan tokens and
+ * `<|assistant_end|>` (counted as structure), exactly the positions SFT trains.
+ */
+export async function planFieldLosses(model: Gpt, tok: PlanLossTokenizer, lines: readonly PlanLine[], source: string): Promise<PlanLossReport> {
+  const fields = Object.fromEntries(PLAN_FIELDS.map((f) => [f, { tokens: 0, nats: 0 }])) as Record<PlanField, FieldLoss>;
+  let skipped = 0;
+  for (const [i, line] of lines.entries()) {
+    const { tokens, lossMask } = renderExample(tok, line.tools, line.goal, line.plan);
+    if (tokens.length - 1 > model.seqLen) {
+      skipped += 1;
+      continue;
+    }
+    const byteFields = planFieldOfBytes(Buffer.from(line.plan, 'utf8'), `${source}: example ${i + 1}`);
+    const losses = tf.tidy(() => {
+      const inputs = tf.tensor2d(tokens.slice(0, -1), [1, tokens.length - 1], 'int32');
+      const targets = tf.tensor2d(tokens.slice(1), [1, tokens.length - 1], 'int32');
+      return model.tokenLosses(inputs, targets);
+    });
+    const perTarget = (await losses.data()) as Float32Array;
+    losses.dispose();
+    // The plan's bytes are the concatenated bytes of its tokens, in order; then comes the end token.
+    const end = tokens.length - 1;
+    let offset = 0;
+    for (let t = lossMask.indexOf(1); t <= end; t++) {
+      const width = t < end ? tok.tokenBytes(tokens[t]!).length : 0;
+      const field = t < end ? fieldOfSpan(byteFields, offset, offset + width) : 'structure';
+      offset += width;
+      fields[field].tokens += 1;
+      fields[field].nats += perTarget[t - 1]!;
+    }
+  }
+  return { examples: lines.length - skipped, skipped, fields };
+}
