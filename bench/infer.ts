@@ -6,8 +6,9 @@
  *   steps there), the two interleaved in rounds;
  * - constrained against unconstrained generation: mask milliseconds per token (the constraint's overhead)
  *   next to the model's per-token time;
- * - time to first plan for the survey probe case (../shared/probe/dev.jsonl line 1): in process (load a
- *   checkpoint + generate) and as a fresh `capplan plan` process (node start-up included).
+ * - time to first plan for the survey probe case (../shared/probe/dev.jsonl line 1), decoded as `capplan plan`
+ *   does by default (beam DEFAULT_BEAM): in process (load a checkpoint + generate) and as a fresh
+ *   `capplan plan` process (node start-up included).
  *
  * Run from the repo root after `npm run build`:
  *   node bench/run.mjs infer [--backends cpu,wasm] [--depth 4] [--steps 48] [--rounds 2] [--seq 1024] [--long 512]
@@ -30,7 +31,7 @@ import { TokenTrie } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { FullPassDecoder, KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate, type Generation } from '../src/infer/generate.js';
-import { runPlan } from '../src/infer/plan.js';
+import { DEFAULT_BEAM, runPlan } from '../src/infer/plan.js';
 import { loadPlanner } from '../src/infer/planner.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { modelDims } from '../src/model/dims.js';
@@ -136,7 +137,7 @@ async function measure(backendName: string): Promise<void> {
   const t0 = performance.now();
   const planner = loadPlanner(dir);
   const t1 = performance.now();
-  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY });
+  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, beam: DEFAULT_BEAM });
   const t2 = performance.now();
   planner.dispose();
   const toolsFile = join(dir, 'tools.json');
@@ -159,6 +160,7 @@ async function measure(backendName: string): Promise<void> {
       unconstrained: perToken(unconstrained.g),
     },
     first_plan: {
+      beam: DEFAULT_BEAM,
       load_ms: Math.round(t1 - t0),
       generate_ms: Math.round(t2 - t1),
       plan_tokens: plan.generation.tokens.length,

@@ -212,9 +212,9 @@ describe('generation within a token budget', () => {
 
     it('a goal that leaves less room than the shortest plan is a one-line UserError before generating', async () => {
       const longGoal = `${GOAL} ${'Then check it again. '.repeat(4)}`;
-      const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY }, 'case "x"');
+      const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"');
       await expect(run).rejects.toThrow(UserError);
-      await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY }, 'case "x"')).rejects.toThrow(
+      await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"')).rejects.toThrow(
         /^case "x": the tools and goal take \d+ of the model's \d+ context tokens, leaving \d+, but a plan may need 27 \(shorten the goal or list fewer tools\)$/,
       );
     });

@@ -70,6 +70,16 @@ describe('capplan plan', () => {
     expect(cli('plan', '--tools', tools, '--goal', 'Restart the network stack.', '--checkpoint', ckpt).stdout).toBe(r.stdout);
   });
 
+  it('searches with beam 2 by default (the output of --beam 2); --beam 1 also writes a valid plan', () => {
+    const goal = ['--tools', tools, '--goal', 'Restart the network stack.', '--checkpoint', ckpt];
+    const byDefault = cli('plan', ...goal);
+    expect(cli('plan', ...goal, '--beam', '2').stdout).toBe(byDefault.stdout);
+    const greedy = cli('plan', ...goal, '--beam', '1');
+    expect(greedy.code).toBe(0);
+    const descriptors = JSON.parse(readFileSync(tools, 'utf8')) as Parameters<typeof validatePlanAgainst>[1];
+    for (const r of [byDefault, greedy]) expect(validatePlanAgainst(parsePlan(r.stdout.trim(), 'stdout'), descriptors)).toEqual([]);
+  });
+
   it('--batch writes one {"id","output"} line per probe case', () => {
     const out = join(work, 'out.jsonl');
     const r = cli('plan', '--batch', probe, '--out', out, '--checkpoint', ckpt);
@@ -89,12 +99,12 @@ describe('capplan eval plan', () => {
     const report = JSON.parse(r.stdout) as {
       totals: Record<string, { passed: number; total: number; rate: number }>;
       cases: { id: string; scores: Record<string, boolean> }[];
-      source: { kind: string; constrained: boolean; step: number };
+      source: { kind: string; constrained: boolean; beam: number; step: number };
     };
     expect(Object.keys(report.totals)).toEqual([...PROBE_METRICS]);
     expect(report.cases.map((c) => Object.keys(c.scores))).toEqual([[...PROBE_METRICS], [...PROBE_METRICS]]);
     for (const m of ['json_valid', 'no_fences', 'schema_valid', 'tools_known', 'args_typed'] as const) expect(report.totals[m]).toEqual({ passed: 2, total: 2, rate: 1 });
-    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, step: STEP });
+    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, beam: 2, step: STEP });
   });
 
   it('prints a table, and scores a `plan --batch` file with --outputs', () => {
@@ -110,7 +120,8 @@ describe('capplan eval plan', () => {
   it('--no-constrain lets an untrained model fail json_valid', () => {
     const one = join(work, 'one.jsonl');
     writeFileSync(one, readFileSync(probe, 'utf8').split('\n')[1]! + '\n');
-    const r = cli('eval', 'plan', '--probe', one, '--checkpoint', ckpt, '--json', '--no-constrain');
+    // Token by token: an unconstrained random model writes until the context is full, twice over with a beam.
+    const r = cli('eval', 'plan', '--probe', one, '--checkpoint', ckpt, '--json', '--no-constrain', '--beam', '1');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { constrained: boolean } };
     expect(report.source.constrained).toBe(false);
@@ -168,5 +179,7 @@ describe('bad input', () => {
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--checkpoint', work), /no checkpoint \(meta_<step>\.json\) found/);
     expectError(cli('plan', '--goal', 'g', '--checkpoint', ckpt), /give --tools FILE and --goal TEXT, or --batch/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--temperature', '-1', '--checkpoint', ckpt), /--temperature must be a number ≥ 0/);
+    expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '0', '--checkpoint', ckpt), /--beam must be an integer in 1\.\.64, got '0'/);
+    expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '2', '--temperature', '1', '--checkpoint', ckpt), /--beam 2 searches for the most likely plan: it needs --temperature 0/);
   });
 });

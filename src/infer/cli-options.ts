@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
+import { DEFAULT_BEAM } from './plan.js';
 
 /** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
 export interface PlannerFlags {
@@ -12,6 +13,7 @@ export interface PlannerFlags {
   temperature: string;
   topK: string;
   seed: string;
+  beam: string;
 }
 
 export function addPlannerOptions(cmd: Command): Command {
@@ -21,6 +23,7 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--temperature <t>', 'sampling temperature; 0 = greedy', '0')
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
+    .option('--beam <k>', 'beam search keeping the k most likely partial plans (greedy only); 1 = token by token', String(DEFAULT_BEAM))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
 
@@ -38,10 +41,17 @@ export function samplingFromFlags(flags: PlannerFlags): SamplingOptions {
   };
 }
 
+export function beamFromFlags(flags: PlannerFlags, sampling: SamplingOptions): number {
+  const beam = numberFlag('--beam', flags.beam, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer in 1..64');
+  if (beam > 1 && sampling.temperature !== 0) throw new UserError(`--beam ${beam} searches for the most likely plan: it needs --temperature 0`);
+  return beam;
+}
+
 /** Validates the flags, initialises the backend and loads the planner (the caller disposes it). */
-export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; sampling: SamplingOptions }> {
+export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; sampling: SamplingOptions; beam: number }> {
   const sampling = samplingFromFlags(flags);
+  const beam = beamFromFlags(flags, sampling);
   const backend = await initBackend(parseBackendName(flags.backend));
   const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
-  return { planner, backend: backend.name, sampling };
+  return { planner, backend: backend.name, sampling, beam };
 }

@@ -40,6 +40,8 @@ export interface ProbeResult {
   name: string;
   mode: DecodingMode;
   probe: string;
+  /** Beam width the outputs were decoded with (1: token by token, as before beam search existed). */
+  beam: number;
   report: ProbeReport;
 }
 
@@ -116,8 +118,8 @@ export function collectReportData(checkpoint: string): ReportData {
   const probes: ReportData['probes'] = [];
   for (const name of EVAL_PROBES) {
     for (const mode of DECODING_MODES) {
-      const r = readJson<ProbeReport & { probe: string }>(join(evalDir, probeResultFile(name, mode)));
-      if (r) probes.push({ name, mode, probe: r.probe, report: r });
+      const r = readJson<ProbeReport & { probe: string; source?: { beam?: number } }>(join(evalDir, probeResultFile(name, mode)));
+      if (r) probes.push({ name, mode, probe: r.probe, beam: r.source?.beam ?? 1, report: r });
     }
   }
   if (probes.length === 0) warnings.push(`${repoPath(evalDir)}: no probe results (${probeResultFile('dev')})`);

@@ -152,7 +152,7 @@ function probeSection(d: ReportData): string {
     '',
     table(
       ['probe', 'decoding', 'cases', ...PROBE_METRICS],
-      d.probes.map((p) => [p.name, p.mode, String(p.report.cases.length), ...PROBE_METRICS.map((m) => {
+      d.probes.map((p) => [p.name, p.beam > 1 ? `${p.mode}, beam ${p.beam}` : p.mode, String(p.report.cases.length), ...PROBE_METRICS.map((m) => {
         const t = p.report.totals[m];
         return t ? pct(t.rate) : 'n/a';
       })]),

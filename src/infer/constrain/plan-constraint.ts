@@ -156,6 +156,15 @@ export class PlanConstraint {
     return entry;
   }
 
+  /**
+   * An independent copy at the same point of the plan (for beam search). The position is an immutable
+   * state that advance() replaces, so a shallow copy suffices; the grammar, the vocabulary and the mask
+   * caches stay shared, which is what makes many copies cheap.
+   */
+  fork(): PlanConstraint {
+    return Object.assign(Object.create(PlanConstraint.prototype) as PlanConstraint, this);
+  }
+
   /** Takes a token. A token the mask forbids is a caller bug and throws. */
   advance(tokenId: number): void {
     if (this.ended) throw new Error('the plan has already ended');
