@@ -29,7 +29,8 @@ import { computeMask, PlanConstraint } from '../src/infer/constrain/plan-constra
 import { TokenTrie, type ConstraintVocab } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab, gpt2Vocab } from '../src/infer/constrain/vocab.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
-import { machineInfo, parseFlag, writeBenchResult } from './tokenizer-bench-util.js';
+import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
+import { writeBenchResult } from './results-file.js';
 
 const rounds = Number(parseFlag('--rounds') ?? 5);
 const walks = Number(parseFlag('--walks') ?? 20);

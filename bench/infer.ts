@@ -12,7 +12,7 @@
  *
  * Run from the repo root after `npm run build`:
  *   node bench/run.mjs infer [--backends cpu,wasm] [--depth 4] [--steps 48] [--rounds 2] [--seq 1024] [--long 512]
- * Writes bench/results/infer-<YYYY-MM-DD>.json. Each backend runs in its own child process.
+ * Writes bench/results/infer-<YYYY-MM-DD>.json (or -2, -3…; never overwritten). Each backend runs in its own child process.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { META_FORMAT, saveCheckpoint } from '../src/train/checkpoint.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
+import { writeBenchResult } from './results-file.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -184,8 +184,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(row)}\n`);
     results.push(row);
   }
-  const path = join('bench', 'results', `infer-${new Date().toISOString().slice(0, 10)}.json`);
-  writeJsonAtomic(path, {
+  const path = writeBenchResult('infer', {
     date: new Date().toISOString(),
     machine: { ...machineInfo(), loadavg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100 },
     command: `node bench/run.mjs infer ${passThrough.join(' ')}`.trim(),

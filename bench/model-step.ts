@@ -9,7 +9,7 @@
  * Run from the repo root:
  *   node bench/run.mjs model-step [--backends cpu,wasm,webgpu] [--depth 2] [--vocab 4096] [--seq 128]
  *     [--batch 8] [--steps 5]
- * Writes bench/results/model-step-<YYYY-MM-DD>.json. Each backend runs in its own child process (tfjs
+ * Writes bench/results/model-step-<YYYY-MM-DD>.json (or -2, -3…; never overwritten). Each backend runs in its own child process (tfjs
  * backends are process-global); on a shared machine the load average in the result says how noisy it was.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { machineInfo } from '../src/eval/machine.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
+import { writeBenchResult } from './results-file.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -145,8 +145,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(row)}\n`);
     results.push(row);
   }
-  const path = join('bench', 'results', `model-step-${new Date().toISOString().slice(0, 10)}.json`);
-  writeJsonAtomic(path, {
+  const path = writeBenchResult('model-step', {
     date: new Date().toISOString(),
     machine: { ...machineInfo(), loadavg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100 },
     command: `node bench/run.mjs model-step ${passThrough.join(' ')}`.trim(),

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCorpusJsonl } from '../src/data/corpus-file.js';
 import { DEFAULT_CORPUS_DIR } from '../src/data/paths.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
 import { UserError } from '../src/errors.js';
 
 export { machineInfo } from '../src/eval/machine.js';
@@ -28,11 +27,4 @@ export function benchCorpusFiles(): string[] {
 /** Every document text of the installed corpus. */
 export function benchCorpusDocuments(): string[] {
   return benchCorpusFiles().flatMap((path) => parseCorpusJsonl(readFileSync(path, 'utf8'), path).map((d) => d.text));
-}
-
-/** Writes bench/results/<name>-<YYYY-MM-DD>.json and returns its path. */
-export function writeBenchResult(name: string, result: unknown): string {
-  const path = join('bench', 'results', `${name}-${new Date().toISOString().slice(0, 10)}.json`);
-  writeJsonAtomic(path, result);
-  return path;
 }

@@ -8,7 +8,8 @@
  */
 import { get_encoding } from 'tiktoken';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
-import { benchCorpusDocuments, machineInfo, parseFlag, writeBenchResult } from './tokenizer-bench-util.js';
+import { benchCorpusDocuments, machineInfo, parseFlag } from './tokenizer-bench-util.js';
+import { writeBenchResult } from './results-file.js';
 
 const tokenizerDir = parseFlag('--tokenizer') ?? 'tokenizer';
 const rounds = Number(parseFlag('--rounds') ?? 5);

@@ -23,7 +23,8 @@ import { DEFAULT_CATALOG_PATH } from '../src/data/catalog.js';
 import { tokenizerConfigSchema } from '../src/tokenizer/config.js';
 import { RUNTIME_SPLIT_PATTERN } from '../src/tokenizer/pattern.js';
 import { trainTokenizer } from '../src/tokenizer/train-tokenizer.js';
-import { benchCorpusFiles, machineInfo, parseFlag, writeBenchResult } from './tokenizer-bench-util.js';
+import { benchCorpusFiles, machineInfo, parseFlag } from './tokenizer-bench-util.js';
+import { writeBenchResult } from './results-file.js';
 
 const HF_DEFAULT_VOCAB = 30000;
 

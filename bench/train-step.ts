@@ -23,7 +23,8 @@ import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { Prng } from '../src/util/prng.js';
 import { memoryTokenSource } from '../src/train/token-source.js';
 import { train } from '../src/train/trainer.js';
-import { machineInfo, parseFlag, writeBenchResult } from './tokenizer-bench-util.js';
+import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
+import { writeBenchResult } from './results-file.js';
 
 const backendName = parseBackendName(parseFlag('--backend') ?? 'cpu');
 const depth = Number(parseFlag('--depth') ?? 2);

@@ -12,7 +12,6 @@
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -24,8 +23,8 @@ import { Gpt } from '../src/model/gpt.js';
 import { accumulateGradients, type GradientHelpers } from '../src/train/gradients.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { GradientPool } from '../src/train/parallel/gradient-pool.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
 import { Prng } from '../src/util/prng.js';
+import { writeBenchResult } from './results-file.js';
 
 const CONFIGS: Record<string, { depth: number; vocab: number; seq: number; batch: number }> = {
   d2: { depth: 2, vocab: 4096, seq: 128, batch: 8 },
@@ -126,10 +125,7 @@ for (const name of args.configs.split(',')) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
   summary.push(result);
 }
-const base = join('bench', 'results', `train-workers-paired-${started.slice(0, 10)}`);
-let path = `${base}.json`;
-for (let n = 2; existsSync(path); n++) path = `${base}-${n}.json`;
-writeJsonAtomic(path, {
+const path = writeBenchResult('train-workers-paired', {
   name: 'train-workers-paired',
   date: started,
   machine: machineInfo(),

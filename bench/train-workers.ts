@@ -14,10 +14,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from '../src/eval/machine.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
+import { writeBenchResult } from './results-file.js';
 
 const CONFIGS: Record<string, { depth: number; vocab: number; seq: number; batch: number; steps: number }> = {
   d2: { depth: 2, vocab: 4096, seq: 128, batch: 8, steps: 5 },
@@ -71,14 +70,6 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function freshResultPath(): string {
-  const base = join('bench', 'results', `train-workers-${new Date().toISOString().slice(0, 10)}`);
-  for (let n = 1; ; n++) {
-    const path = n === 1 ? `${base}.json` : `${base}-${n}.json`;
-    if (!existsSync(path)) return path;
-  }
-}
-
 if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js missing: run `npm run build` first');
 const configs = args.configs.split(',');
 for (const c of configs) if (!CONFIGS[c]) throw new Error(`unknown config ${c} (known: ${Object.keys(CONFIGS).join(', ')})`);
@@ -112,8 +103,7 @@ const summary = configs.map((config) => {
     per_round: perRound,
   };
 });
-const path = freshResultPath();
-writeJsonAtomic(path, {
+const path = writeBenchResult('train-workers', {
   name: 'train-workers',
   date: started,
   machine: machineInfo(),

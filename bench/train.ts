@@ -14,10 +14,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from '../src/eval/machine.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
+import { writeBenchResult } from './results-file.js';
 
 interface BenchConfig {
   name: string;
@@ -100,15 +99,6 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A dated path in bench/results that does not exist yet. */
-function freshResultPath(): string {
-  const base = join('bench', 'results', `train-${new Date().toISOString().slice(0, 10)}`);
-  for (let n = 1; ; n++) {
-    const path = n === 1 ? `${base}.json` : `${base}-${n}.json`;
-    if (!existsSync(path)) return path;
-  }
-}
-
 async function main(): Promise<void> {
   if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js missing: run `npm run build` first');
   const configs = args.configs.split(',').map((name) => {
@@ -156,8 +146,7 @@ async function main(): Promise<void> {
       backends,
     };
   });
-  const path = freshResultPath();
-  writeJsonAtomic(path, {
+  const path = writeBenchResult('train', {
     name: 'train',
     date: started,
     machine: machineInfo(),

@@ -10,16 +10,14 @@
  *   node bench/run.mjs wasm-matmul [--reps 6]
  * writes bench/results/wasm-matmul-<date>[-n].json.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
 import { setParallelMinFlops } from '../src/backend/wasm-matmul.js';
 import { startMatMulPool } from '../src/backend/wasm-matmul-pool.js';
 import { machineInfo } from '../src/eval/machine.js';
-import { writeJsonAtomic } from '../src/util/atomic.js';
+import { writeBenchResult } from './results-file.js';
 
 const { values: args } = parseArgs({ options: { reps: { type: 'string', default: '6' } } });
 const reps = Number(args.reps);
@@ -99,10 +97,7 @@ const summary = Object.fromEntries(
     ];
   }),
 );
-const base = join('bench', 'results', `wasm-matmul-${new Date().toISOString().slice(0, 10)}`);
-let path = `${base}.json`;
-for (let n = 2; existsSync(path); n++) path = `${base}-${n}.json`;
-writeJsonAtomic(path, {
+const path = writeBenchResult('wasm-matmul', {
   name: 'wasm-matmul',
   date: new Date().toISOString(),
   machine: machineInfo(),

@@ -188,10 +188,11 @@ describe('generation within a token budget', () => {
     afterAll(() => model.dispose());
     const planner = () => ({ model, tokenizer: tok, trie, dir: 'test', step: 0, dispose: () => {} });
 
-    it('every sampling ends with a whole plan', async () => {
+    it('every sampling, and beam search, ends with a whole plan', async () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
-      for (const sampling of samplings) {
-        const result = await runPlan(planner(), SURVEY_TOOLS, GOAL, { constrain: true, sampling });
+      const decodings = [...samplings.map((sampling) => ({ sampling, beam: 1 })), { sampling: GREEDY, beam: 3 }];
+      for (const decoding of decodings) {
+        const result = await runPlan(planner(), SURVEY_TOOLS, GOAL, { constrain: true, ...decoding });
         expect(result.generation.ended).toBe(true);
         expectWholePlan(result.generation.tokens, SURVEY_TOOLS);
       }
