@@ -17,15 +17,9 @@ import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
 import { Prng } from '../src/util/prng.js';
-import { ALL_TYPES, VALID_PLANS } from './constrain-fixtures.js';
+import { ALL_TYPES, SURVEY_GOAL, SURVEY_TOOLS, VALID_PLANS } from './constrain-fixtures.js';
 import { scramble } from './model-fixtures.js';
 
-const SURVEY_TOOLS: ToolDescriptor[] = [
-  { name: 'ServiceSupervisor.restart', description: 'Restart a supervised service.', params: { service: { type: 'Text' } } },
-  { name: 'NetworkStack.info', description: 'Report interface state.', params: {} },
-  { name: 'LogReader.tail', description: 'Return the last lines of a log.', params: { source: { type: 'Text' }, lines: { type: 'UInt32' } } },
-];
-const GOAL = 'Restart the network stack, but first check its status.';
 /** The shortest plan of all: a one-character refusal. */
 const SHORTEST_PLAN = '{"steps":[],"refusal":"x"}';
 
@@ -180,7 +174,7 @@ describe('generation within a token budget', () => {
     const headroom = 12;
     beforeAll(async () => {
       await initBackend('cpu');
-      promptLength = renderPrompt(tok, SURVEY_TOOLS, GOAL).length;
+      promptLength = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL).length;
       const needed = new PlanConstraint(SURVEY_TOOLS, trie).minTokensToEnd();
       model = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: promptLength + needed + headroom, seed: 5 });
       scramble(model, 11);
@@ -192,13 +186,13 @@ describe('generation within a token budget', () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
       const decodings = [...samplings.map((sampling) => ({ sampling, beam: 1 })), { sampling: GREEDY, beam: 3 }];
       for (const decoding of decodings) {
-        const result = await runPlan(planner(), SURVEY_TOOLS, GOAL, { constrain: true, ...decoding });
+        const result = await runPlan(planner(), SURVEY_TOOLS, SURVEY_GOAL, { constrain: true, ...decoding });
         expect(result.generation.ended).toBe(true);
         expectWholePlan(result.generation.tokens, SURVEY_TOOLS);
       }
       // Also through the decoder that plan uses, to be sure the context (not maxTokens) was the limit.
       const decoder = new KvCacheDecoder(model);
-      const prompt = renderPrompt(tok, SURVEY_TOOLS, GOAL);
+      const prompt = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL);
       const g = await generate(decoder, prompt, {
         maxTokens: 10_000,
         endId: endId(),
@@ -212,7 +206,7 @@ describe('generation within a token budget', () => {
     });
 
     it('a goal that leaves less room than the shortest plan is a one-line UserError before generating', async () => {
-      const longGoal = `${GOAL} ${'Then check it again. '.repeat(4)}`;
+      const longGoal = `${SURVEY_GOAL} ${'Then check it again. '.repeat(4)}`;
       const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"');
       await expect(run).rejects.toThrow(UserError);
       await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"')).rejects.toThrow(

@@ -37,3 +37,12 @@ export const VALID_PLANS: ActionPlan[] = [
   },
 ];
 
+/** The survey probe's tools (../shared/probe/dev.jsonl, first case), for generation tests. */
+export const SURVEY_TOOLS: ToolDescriptor[] = [
+  { name: 'ServiceSupervisor.restart', description: 'Restart a supervised service.', params: { service: { type: 'Text' } } },
+  { name: 'NetworkStack.info', description: 'Report interface state and whether the stack has failed.', params: {} },
+  { name: 'LogReader.tail', description: 'Return the last lines of a log.', params: { source: { type: 'Text' }, lines: { type: 'UInt32' } } },
+];
+export const SURVEY_GOAL = 'Restart the network stack, but first check its status.';
+/** Small bounds so even a random model's plan fits the test context. */
+export const SMALL_GRAMMAR = { maxSteps: 3, maxRationaleChars: 24, maxTextChars: 12, maxListItems: 3 };

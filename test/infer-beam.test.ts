@@ -1,21 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/select.js';
+import { describe, expect, it } from 'vitest';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
-import type { ToolDescriptor } from '../src/data/descriptor.js';
 import { renderPrompt } from '../src/infer/chat-template.js';
 import { beamSearch, type BeamScorer } from '../src/infer/beam.js';
 import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
-import { TokenTrie } from '../src/infer/constrain/token-trie.js';
-import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { KvBeamDecoder, KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
-import { modelDims } from '../src/model/dims.js';
-import { Gpt } from '../src/model/gpt.js';
-import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
-import { ALL_TYPES } from './constrain-fixtures.js';
-import { scramble } from './model-fixtures.js';
+import { ALL_TYPES, SMALL_GRAMMAR, SURVEY_GOAL, SURVEY_TOOLS } from './constrain-fixtures.js';
+import { useRandomPlanner } from './helpers/random-planner.js';
 
 /**
  * A toy model whose next-token logits depend on the last token only (a table), with token END ending.
@@ -133,41 +126,19 @@ describe('beam search on a table model', () => {
   });
 });
 
-const SURVEY_TOOLS: ToolDescriptor[] = [
-  { name: 'ServiceSupervisor.restart', description: 'Restart a supervised service.', params: { service: { type: 'Text' } } },
-  { name: 'NetworkStack.info', description: 'Report interface state and whether the stack has failed.', params: {} },
-  { name: 'LogReader.tail', description: 'Return the last lines of a log.', params: { source: { type: 'Text' }, lines: { type: 'UInt32' } } },
-];
-const GOAL = 'Restart the network stack, but first check its status.';
-const GRAMMAR = { maxSteps: 3, maxRationaleChars: 24, maxTextChars: 12, maxListItems: 3 };
-
 describe('beam search on a random model', () => {
-  let tok: CapTokenizer;
-  let trie: TokenTrie;
-  let model: Gpt;
-
-  beforeAll(async () => {
-    await initBackend('cpu');
-    tok = loadTokenizer();
-    trie = new TokenTrie(capTokenizerVocab(tok));
-    model = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: 768, seed: 5 });
-    scramble(model, 11);
-  });
-  afterAll(() => {
-    model.dispose();
-    tok.free();
-  });
+  const planner = useRandomPlanner();
 
   it('gathers each continuation its parent cache: the logits match a single-sequence decoder', async () => {
-    const prompt = renderPrompt(tok, SURVEY_TOOLS, GOAL);
-    const beams = new KvBeamDecoder(model);
+    const prompt = renderPrompt(planner.tok, SURVEY_TOOLS, SURVEY_GOAL);
+    const beams = new KvBeamDecoder(planner.model);
     await beams.prefill(prompt);
     await beams.extend([0, 0], [100, 200]);
     const rows = await beams.extend([1, 0, 1], [300, 400, 500]);
     beams.dispose();
     const continuations = [[200, 300], [100, 400], [200, 500]];
     for (const [i, tail] of continuations.entries()) {
-      const single = new KvCacheDecoder(model);
+      const single = new KvCacheDecoder(planner.model);
       await single.feed(prompt);
       await single.feed([tail[0]!]);
       const expected = await single.feed([tail[1]!]);
@@ -180,13 +151,14 @@ describe('beam search on a random model', () => {
   });
 
   it('constrained beams always end in a valid plan, and leave no tensors behind', async () => {
+    const { tok, trie } = planner;
     const endId = tok.specialId('<|assistant_end|>');
     for (const tools of [SURVEY_TOOLS, ALL_TYPES, []]) {
-      const prompt = renderPrompt(tok, tools, GOAL);
+      const prompt = renderPrompt(tok, tools, SURVEY_GOAL);
       const run = async () => {
-        const scorer = new KvBeamDecoder(model);
+        const scorer = new KvBeamDecoder(planner.model);
         try {
-          return await beamSearch(scorer, prompt, { width: 3, maxTokens: 300, endId, vocabLimit: tok.vocabSize, constraint: new PlanConstraint(tools, trie, GRAMMAR) });
+          return await beamSearch(scorer, prompt, { width: 3, maxTokens: 300, endId, vocabLimit: tok.vocabSize, constraint: new PlanConstraint(tools, trie, SMALL_GRAMMAR) });
         } finally {
           scorer.dispose();
         }

@@ -1,28 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/select.js';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
 import { renderExample, renderPrompt } from '../src/infer/chat-template.js';
 import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
-import { TokenTrie } from '../src/infer/constrain/token-trie.js';
-import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { KvCacheDecoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { argmax, GREEDY, TokenPicker, type SamplingOptions } from '../src/infer/sampling.js';
-import { modelDims } from '../src/model/dims.js';
-import { Gpt } from '../src/model/gpt.js';
 import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
-import { ALL_TYPES } from './constrain-fixtures.js';
-import { scramble } from './model-fixtures.js';
-
-const SURVEY_TOOLS: ToolDescriptor[] = [
-  { name: 'ServiceSupervisor.restart', description: 'Restart a supervised service.', params: { service: { type: 'Text' } } },
-  { name: 'NetworkStack.info', description: 'Report interface state and whether the stack has failed.', params: {} },
-  { name: 'LogReader.tail', description: 'Return the last lines of a log.', params: { source: { type: 'Text' }, lines: { type: 'UInt32' } } },
-];
-const GOAL = 'Restart the network stack, but first check its status.';
-/** Small bounds so even a random model's plan fits the test context. */
-const GRAMMAR = { maxSteps: 3, maxRationaleChars: 24, maxTextChars: 12, maxListItems: 3 };
+import { ALL_TYPES, SMALL_GRAMMAR, SURVEY_GOAL, SURVEY_TOOLS } from './constrain-fixtures.js';
+import { useRandomPlanner } from './helpers/random-planner.js';
 
 describe('chat template', () => {
   let tok: CapTokenizer;
@@ -32,19 +18,19 @@ describe('chat template', () => {
   afterAll(() => tok.free());
 
   it('lays out control tokens, one descriptor per line and the goal as DESIGN.md says', () => {
-    const prompt = renderPrompt(tok, SURVEY_TOOLS, GOAL);
+    const prompt = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL);
     const id = (n: string) => tok.specialId(n);
     expect(prompt.slice(0, 3)).toEqual([id('<|bos|>'), id('<|user_start|>'), id('<|tools_start|>')]);
     expect(prompt.slice(-2)).toEqual([id('<|user_end|>'), id('<|assistant_start|>')]);
     const toolsEnd = prompt.indexOf(id('<|tools_end|>'));
     expect(tok.decode(prompt.slice(3, toolsEnd)).split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(SURVEY_TOOLS);
-    expect(tok.decode(prompt.slice(toolsEnd + 1, -2))).toBe(GOAL);
+    expect(tok.decode(prompt.slice(toolsEnd + 1, -2))).toBe(SURVEY_GOAL);
   });
 
   it('puts the loss on the plan and the end token only', () => {
     const plan = '{"steps":[{"tool":"NetworkStack.info","args":{},"rationale":"Check."}]}';
-    const { tokens, lossMask } = renderExample(tok, SURVEY_TOOLS, GOAL, plan);
-    const promptLength = renderPrompt(tok, SURVEY_TOOLS, GOAL).length;
+    const { tokens, lossMask } = renderExample(tok, SURVEY_TOOLS, SURVEY_GOAL, plan);
+    const promptLength = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL).length;
     expect([...lossMask.slice(0, promptLength)].every((m) => m === 0)).toBe(true);
     expect([...lossMask.slice(promptLength)].every((m) => m === 1)).toBe(true);
     expect(tokens.at(-1)).toBe(tok.specialId('<|assistant_end|>'));
@@ -81,33 +67,19 @@ describe('token picking', () => {
 });
 
 describe('generation on a random model', () => {
-  let tok: CapTokenizer;
-  let trie: TokenTrie;
-  let model: Gpt;
-  const endId = () => tok.specialId('<|assistant_end|>');
-
-  beforeAll(async () => {
-    await initBackend('cpu');
-    tok = loadTokenizer();
-    trie = new TokenTrie(capTokenizerVocab(tok));
-    model = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: 768, seed: 5 });
-    scramble(model, 11);
-  });
-  afterAll(() => {
-    model.dispose();
-    tok.free();
-  });
+  const planner = useRandomPlanner();
+  const endId = () => planner.tok.specialId('<|assistant_end|>');
 
   async function run(tools: ToolDescriptor[], sampling: SamplingOptions, constrained: boolean, maxTokens = 600) {
-    const prompt = renderPrompt(tok, tools, GOAL);
-    const decoder = new KvCacheDecoder(model);
+    const prompt = renderPrompt(planner.tok, tools, SURVEY_GOAL);
+    const decoder = new KvCacheDecoder(planner.model);
     try {
       return await generate(decoder, prompt, {
         maxTokens,
         endId: endId(),
-        vocabLimit: tok.vocabSize,
+        vocabLimit: planner.tok.vocabSize,
         picker: new TokenPicker(sampling),
-        constraint: constrained ? new PlanConstraint(tools, trie, GRAMMAR) : null,
+        constraint: constrained ? new PlanConstraint(tools, planner.trie, SMALL_GRAMMAR) : null,
       });
     } finally {
       decoder.dispose();
@@ -118,10 +90,10 @@ describe('generation on a random model', () => {
     const a = await run(SURVEY_TOOLS, GREEDY, false, 12);
     const b = await run(SURVEY_TOOLS, GREEDY, false, 12);
     expect(a.tokens).toEqual(b.tokens);
-    const decoder = new KvCacheDecoder(model);
-    const first = await decoder.feed(renderPrompt(tok, SURVEY_TOOLS, GOAL));
+    const decoder = new KvCacheDecoder(planner.model);
+    const first = await decoder.feed(renderPrompt(planner.tok, SURVEY_TOOLS, SURVEY_GOAL));
     decoder.dispose();
-    first.fill(-Infinity, tok.vocabSize);
+    first.fill(-Infinity, planner.tok.vocabSize);
     expect(a.tokens[0]).toBe(argmax(first));
   });
 
@@ -139,7 +111,7 @@ describe('generation on a random model', () => {
       for (const sampling of samplings) {
         const g = await run(tools, sampling, true);
         expect(g.ended).toBe(true);
-        const text = tok.decode(g.tokens);
+        const text = planner.tok.decode(g.tokens);
         const plan = parsePlan(text, 'generated');
         expect(validatePlanAgainst(plan, tools)).toEqual([]);
         if (tools.length === 0) expect(plan.refusal).toBeDefined();
@@ -149,6 +121,6 @@ describe('generation on a random model', () => {
 
   it('without the constraint the same model writes no plan', async () => {
     const g = await run(SURVEY_TOOLS, GREEDY, false, 40);
-    expect(() => parsePlan(tok.decode(g.tokens), 'generated')).toThrow();
+    expect(() => parsePlan(planner.tok.decode(g.tokens), 'generated')).toThrow();
   });
 });
