@@ -32,7 +32,7 @@ function gradients(): Map<string, tf.Tensor> {
   return new Map([...model.params].map(([name, p]) => [name, grads[p.name]!]));
 }
 
-function report(phase: string, kernels: tf.ProfileInfo['kernels'], wallMs: number): void {
+function report(phase: string, kernels: Awaited<ReturnType<typeof tf.profile>>['kernels'], wallMs: number): void {
   const byName = new Map<string, number>();
   const byShape = new Map<string, { ms: number; calls: number }>();
   for (const k of kernels) {

@@ -26,8 +26,9 @@ class FakeStage implements PipelineStage {
     return join(root, 'run', this.name);
   }
   inputs(): Record<string, string> {
-    const parentOut = this.parent ? { parent: sha256FileSync(join(this.parent.outputDir, 'out.txt')) } : {};
-    return { config: valueDigest(this.config), ...parentOut };
+    const inputs: Record<string, string> = { config: valueDigest(this.config) };
+    if (this.parent) inputs.parent = sha256FileSync(join(this.parent.outputDir, 'out.txt'));
+    return inputs;
   }
   canResume(): boolean {
     return existsSync(join(this.outputDir, 'checkpoint'));
