@@ -96,8 +96,12 @@ export class KvBeamDecoder implements BeamScorer {
       const index = tf.tensor1d([...parents], 'int32');
       return old.map((layer) => ({ k: tf.gather(layer.k, index), v: tf.gather(layer.v, index) }));
     });
-    const rows = await this.step(tf.tensor2d([...tokens], [tokens.length, 1], 'int32'), past);
-    if (!unchanged) tf.dispose(past.flatMap((layer) => [layer.k, layer.v]));
+    let rows: Float32Array[];
+    try {
+      rows = await this.step(tf.tensor2d([...tokens], [tokens.length, 1], 'int32'), past);
+    } finally {
+      if (!unchanged) tf.dispose(past.flatMap((layer) => [layer.k, layer.v]));
+    }
     tf.dispose(old.flatMap((layer) => [layer.k, layer.v]));
     this.rows = tokens.length;
     return rows;
