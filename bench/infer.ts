@@ -31,7 +31,7 @@ import { TokenTrie } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { FullPassDecoder, KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate, type Generation } from '../src/infer/generate.js';
-import { DEFAULT_BEAM, runPlan } from '../src/infer/plan.js';
+import { DEFAULT_BEAM, DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
 import { loadPlanner } from '../src/infer/planner.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { modelDims } from '../src/model/dims.js';
@@ -137,7 +137,7 @@ async function measure(backendName: string): Promise<void> {
   const t0 = performance.now();
   const planner = loadPlanner(dir);
   const t1 = performance.now();
-  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, beam: DEFAULT_BEAM });
+  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, beam: DEFAULT_BEAM, copyBias: DEFAULT_COPY_BIAS });
   const t2 = performance.now();
   planner.dispose();
   const toolsFile = join(dir, 'tools.json');
@@ -161,6 +161,7 @@ async function measure(backendName: string): Promise<void> {
     },
     first_plan: {
       beam: DEFAULT_BEAM,
+      copy_bias: DEFAULT_COPY_BIAS,
       load_ms: Math.round(t1 - t0),
       generate_ms: Math.round(t2 - t1),
       plan_tokens: plan.generation.tokens.length,

@@ -184,7 +184,13 @@ describe('generation within a token budget', () => {
 
     it('every sampling, and beam search, ends with a whole plan', async () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
-      const decodings = [...samplings.map((sampling) => ({ sampling, beam: 1 })), { sampling: GREEDY, beam: 3 }];
+      // The goal-copy bias only reorders allowed tokens, so it cannot break the budget either.
+      const decodings = [
+        ...samplings.map((sampling) => ({ sampling, beam: 1, copyBias: 0 })),
+        { sampling: GREEDY, beam: 3, copyBias: 0 },
+        { sampling: GREEDY, beam: 1, copyBias: 50 },
+        { sampling: GREEDY, beam: 2, copyBias: 50 },
+      ];
       for (const decoding of decodings) {
         const result = await runPlan(planner(), SURVEY_TOOLS, SURVEY_GOAL, { constrain: true, ...decoding });
         expect(result.generation.ended).toBe(true);
@@ -207,9 +213,9 @@ describe('generation within a token budget', () => {
 
     it('a goal that leaves less room than the shortest plan is a one-line UserError before generating', async () => {
       const longGoal = `${SURVEY_GOAL} ${'Then check it again. '.repeat(4)}`;
-      const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"');
+      const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1, copyBias: 0 }, 'case "x"');
       await expect(run).rejects.toThrow(UserError);
-      await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1 }, 'case "x"')).rejects.toThrow(
+      await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1, copyBias: 0 }, 'case "x"')).rejects.toThrow(
         /^case "x": the tools and goal take \d+ of the model's \d+ context tokens, leaving \d+, but a plan may need 27 \(shorten the goal or list fewer tools\)$/,
       );
     });

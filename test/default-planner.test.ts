@@ -32,6 +32,22 @@ describe('the committed default planner', () => {
     expect(validatePlanAgainst(plan, survey.tools as Parameters<typeof validatePlanAgainst>[1])).toEqual([]);
   });
 
+  it('copies the dev probe\'s flag as the plan spells it with the goal-copy bias, and not without it', () => {
+    const listArg = readFileSync(DEV_PROBE, 'utf8')
+      .split('\n')
+      .map((l) => (l.trim() ? (JSON.parse(l) as { id: string; tools: unknown[]; goal: string }) : null))
+      .find((c) => c?.id === 'list-arg')!;
+    const tools = join(work, 'list-arg-tools.json');
+    writeFileSync(tools, JSON.stringify(listArg.tools));
+    const argsWith = (bias: string) => {
+      const r = runCli(['plan', '--tools', tools, '--goal', listArg.goal, '--beam', '1', '--copy-bias', bias]);
+      expect(r.code, r.stderr).toBe(0);
+      return parsePlan(r.stdout.trim(), 'stdout').steps[0]?.args;
+    };
+    expect(argsWith('4')).toEqual({ binary: 'ls', args: ['-l', '/var'] });
+    expect(argsWith('0')).not.toEqual({ binary: 'ls', args: ['-l', '/var'] });
+  });
+
   it('records its probe scores and stays within the 16 MB weight cap', () => {
     const manifest = readManifest(DEFAULT_DIR);
     const probe = manifest.metrics.probe as Record<string, Record<string, number>>;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import { PROBE_METRICS } from '../src/eval/probe/score-case.js';
+import { DEFAULT_COPY_BIAS } from '../src/infer/plan.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
@@ -99,12 +100,12 @@ describe('capplan eval plan', () => {
     const report = JSON.parse(r.stdout) as {
       totals: Record<string, { passed: number; total: number; rate: number }>;
       cases: { id: string; scores: Record<string, boolean> }[];
-      source: { kind: string; constrained: boolean; beam: number; step: number };
+      source: { kind: string; constrained: boolean; beam: number; copyBias: number; step: number };
     };
     expect(Object.keys(report.totals)).toEqual([...PROBE_METRICS]);
     expect(report.cases.map((c) => Object.keys(c.scores))).toEqual([[...PROBE_METRICS], [...PROBE_METRICS]]);
     for (const m of ['json_valid', 'no_fences', 'schema_valid', 'tools_known', 'args_typed'] as const) expect(report.totals[m]).toEqual({ passed: 2, total: 2, rate: 1 });
-    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, beam: 2, step: STEP });
+    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, beam: 2, copyBias: DEFAULT_COPY_BIAS, step: STEP });
   });
 
   it('prints a table, and scores a `plan --batch` file with --outputs', () => {
@@ -123,8 +124,10 @@ describe('capplan eval plan', () => {
     // Token by token: an unconstrained random model writes until the context is full, twice over with a beam.
     const r = cli('eval', 'plan', '--probe', one, '--checkpoint', ckpt, '--json', '--no-constrain', '--beam', '1');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { constrained: boolean } };
+    const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { constrained: boolean; copyBias: number } };
     expect(report.source.constrained).toBe(false);
+    // The copy bias needs the constraint to know where an argument is, so it is off without it.
+    expect(report.source.copyBias).toBe(0);
     expect(report.totals.json_valid!.passed).toBe(0);
   });
 });
@@ -180,6 +183,7 @@ describe('bad input', () => {
     expectError(cli('plan', '--goal', 'g', '--checkpoint', ckpt), /give --tools FILE and --goal TEXT, or --batch/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--temperature', '-1', '--checkpoint', ckpt), /--temperature must be a number ≥ 0/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '0', '--checkpoint', ckpt), /--beam must be an integer in 1\.\.64, got '0'/);
+    expectError(cli('plan', '--tools', tools, '--goal', 'g', '--copy-bias', '-1', '--checkpoint', ckpt), /--copy-bias must be a number in 0\.\.100, got '-1'/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '2', '--temperature', '1', '--checkpoint', ckpt), /--beam 2 searches for the most likely plan: it needs --temperature 0/);
   });
 });

@@ -20,14 +20,14 @@ interface EvalPlanFlags extends PlannerFlags {
 
 /** What produced the outputs: a checkpoint run (with its speed) or a file of `plan --batch` lines. */
 type Source =
-  | { kind: 'generated'; checkpoint: string; step: number; backend: string; constrained: boolean; beam: number; totals: BatchTotals }
+  | { kind: 'generated'; checkpoint: string; step: number; backend: string; constrained: boolean; beam: number; copyBias: number; totals: BatchTotals }
   | { kind: 'outputs'; file: string };
 
 function describe(source: Source): string {
   if (source.kind === 'outputs') return `outputs from ${source.file}`;
   const t = source.totals;
   return (
-    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.beam > 1 ? `, beam ${source.beam}` : ''}; ` +
+    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.beam > 1 ? `, beam ${source.beam}` : ''}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}; ` +
     `${t.cases} cases, ${t.generatedTokens} tokens in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
   );
 }
@@ -40,14 +40,15 @@ async function evalPlan(flags: EvalPlanFlags): Promise<void> {
     outputs = readProbeOutputs(flags.outputs);
     source = { kind: 'outputs', file: flags.outputs };
   } else {
-    const { planner, backend, sampling, beam } = await openPlanner(flags);
+    const { planner, backend, options } = await openPlanner(flags);
     try {
       outputs = new Map();
-      const totals = await planCases(planner, cases, { constrain: flags.constrain, sampling, beam }, flags.probe, (c, output, i) => {
+      const totals = await planCases(planner, cases, options, flags.probe, (c, output, i) => {
         outputs.set(c.id, output);
         if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
       });
-      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained: flags.constrain, beam, totals };
+      const { constrain: constrained, beam, copyBias } = options;
+      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, beam, copyBias, totals };
     } finally {
       planner.dispose();
     }

@@ -1,5 +1,6 @@
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { Generation } from './generate.js';
+import type { GoalCopyBias } from './goal-copy.js';
 
 /**
  * Next-token logits for several continuations of one prompt, advanced in lockstep: after `prefill`
@@ -21,10 +22,15 @@ export interface BeamOptions {
   endId: number;
   vocabLimit: number;
   constraint?: PlanConstraint | null;
+  /** With a constraint: a prior toward copying argument text from the goal, added before normalising. */
+  copyBias?: GoalCopyBias | null;
 }
 
 export interface BeamGeneration extends Generation {
-  /** Sum of the model's log-probabilities (natural log) of the tokens, the end token included when taken. */
+  /**
+   * Sum of the model's log-probabilities (natural log) of the tokens, the end token included when taken
+   * (with a copy bias: of the biased distribution).
+   */
   logprob: number;
 }
 
@@ -99,6 +105,7 @@ export async function beamSearch(scorer: BeamScorer, prompt: readonly number[], 
       const row = rows[parent]!;
       const m0 = performance.now();
       const mask = beam.constraint ? beam.constraint.allowedTokens(picksLeft(beam.tokens.length)) : null;
+      if (beam.constraint) opts.copyBias?.apply(row, beam.constraint, beam.tokens);
       maskMs += performance.now() - m0;
       const lse = logSumExp(row, vocabLimit);
       for (const id of topAllowed(row, vocabLimit, mask, width)) candidates.push({ parent, id, logprob: beam.logprob + row[id]! - lse });

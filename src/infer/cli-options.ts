@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
-import { DEFAULT_BEAM } from './plan.js';
+import { DEFAULT_BEAM, DEFAULT_COPY_BIAS, type PlanOptions } from './plan.js';
 
 /** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
 export interface PlannerFlags {
@@ -14,6 +14,7 @@ export interface PlannerFlags {
   topK: string;
   seed: string;
   beam: string;
+  copyBias: string;
 }
 
 export function addPlannerOptions(cmd: Command): Command {
@@ -24,6 +25,7 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
     .option('--beam <k>', 'beam search keeping the k most likely partial plans (greedy only); 1 = token by token', String(DEFAULT_BEAM))
+    .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
 
@@ -47,11 +49,17 @@ export function beamFromFlags(flags: PlannerFlags, sampling: SamplingOptions): n
   return beam;
 }
 
+/** The copy bias in effect: the flag's value with a constraint, 0 without one (the bias needs it). */
+export function copyBiasFromFlags(flags: PlannerFlags): number {
+  const bias = numberFlag('--copy-bias', flags.copyBias, (n) => Number.isFinite(n) && n >= 0 && n <= 100, 'a number in 0..100');
+  return flags.constrain ? bias : 0;
+}
+
 /** Validates the flags, initialises the backend and loads the planner (the caller disposes it). */
-export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; sampling: SamplingOptions; beam: number }> {
+export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; options: PlanOptions }> {
   const sampling = samplingFromFlags(flags);
-  const beam = beamFromFlags(flags, sampling);
+  const options: PlanOptions = { constrain: flags.constrain, sampling, beam: beamFromFlags(flags, sampling), copyBias: copyBiasFromFlags(flags) };
   const backend = await initBackend(parseBackendName(flags.backend));
   const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
-  return { planner, backend: backend.name, sampling, beam };
+  return { planner, backend: backend.name, options };
 }

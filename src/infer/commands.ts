@@ -30,9 +30,8 @@ async function planCommand(flags: PlanFlags): Promise<void> {
   const descriptors = flags.tools !== undefined ? readToolsFile(flags.tools) : null;
   const cases = flags.batch !== undefined ? readProbeFile(flags.batch) : null;
   if (flags.goal !== undefined && flags.goal.trim() === '') throw new UserError('--goal: the goal is empty');
-  const { planner, sampling, beam } = await openPlanner(flags);
+  const { planner, options: opts } = await openPlanner(flags);
   try {
-    const opts = { constrain: flags.constrain, sampling, beam };
     if (cases) {
       const lines: string[] = [];
       const totals = await planCases(planner, cases, opts, flags.batch!, (c, output, i) => {

@@ -1,6 +1,7 @@
 import { maskLogits } from './constrain/mask-logits.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { Decoder } from './decoder.js';
+import type { GoalCopyBias } from './goal-copy.js';
 import type { TokenPicker } from './sampling.js';
 
 export interface GenerateOptions {
@@ -13,6 +14,8 @@ export interface GenerateOptions {
   picker: TokenPicker;
   /** When given, only tokens that keep the output a valid plan prefix are allowed (and it ends the plan). */
   constraint?: PlanConstraint | null;
+  /** With a constraint: a prior toward copying argument text from the goal. */
+  copyBias?: GoalCopyBias | null;
 }
 
 export interface Generation {
@@ -52,6 +55,7 @@ export async function generate(decoder: Decoder, prompt: readonly number[], opts
     if (constraint) {
       const m0 = performance.now();
       maskLogits(row, constraint.allowedTokens(picksLeft()));
+      opts.copyBias?.apply(row, constraint, tokens);
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

@@ -6,6 +6,7 @@ import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
 import { beamSearch } from './beam.js';
 import { KvBeamDecoder, KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
+import { GoalCopyBias } from './goal-copy.js';
 import type { Planner } from './planner.js';
 import { TokenPicker, type SamplingOptions } from './sampling.js';
 
@@ -15,12 +16,17 @@ import { TokenPicker, type SamplingOptions } from './sampling.js';
  */
 export const DEFAULT_BEAM = 2;
 
+/** The CLI's goal-copy bias in nats (GoalCopyBias); see README, Planner, for how it was chosen. */
+export const DEFAULT_COPY_BIAS = 4;
+
 export interface PlanOptions {
   /** Schema-constrained decoding (DESIGN.md: on by default). */
   constrain: boolean;
   sampling: SamplingOptions;
   /** Beam width: 1 picks token by token with `sampling`; more searches for the most likely plan (greedy only). */
   beam: number;
+  /** Logit bonus (nats) for tokens that copy argument text from the goal (GoalCopyBias); 0 = off. Needs `constrain`. */
+  copyBias: number;
   grammar?: Partial<PlanGrammarOptions>;
 }
 
@@ -67,7 +73,8 @@ export async function runPlan(
       `${source}: the tools and goal take ${prompt.length} of the model's ${model.seqLen} context tokens, leaving ${room}, but a plan may need ${constraint.minTokensToEnd()} (shorten the goal or list fewer tools)`,
     );
   }
-  const limits = { maxTokens: room, endId: tokenizer.specialId(CONTROL.assistantEnd), vocabLimit: tokenizer.vocabSize, constraint };
+  const copyBias = constraint && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
+  const limits = { maxTokens: room, endId: tokenizer.specialId(CONTROL.assistantEnd), vocabLimit: tokenizer.vocabSize, constraint, copyBias };
   const width = opts.beam;
   if (width > 1 && opts.sampling.temperature !== 0) throw new RangeError('beam search looks for the most likely plan: it needs temperature 0');
   const decoder = width > 1 ? new KvBeamDecoder(model) : new KvCacheDecoder(model);

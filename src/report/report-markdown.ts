@@ -8,6 +8,11 @@ import { renderLineChart, type Series } from './svg-chart.js';
 /** The report's directory of images, relative to report.md. */
 export const IMAGE_DIR = 'report';
 
+/** How a probe result was decoded: constrained or not, and the beam width and copy bias when not the plain ones. */
+function decoding(p: ProbeResult): string {
+  return [p.mode, ...(p.beam > 1 ? [`beam ${p.beam}`] : []), ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : [])].join(', ');
+}
+
 export interface RenderedReport {
   markdown: string;
   /** File name (inside IMAGE_DIR) → SVG text. */
@@ -152,7 +157,7 @@ function probeSection(d: ReportData): string {
     '',
     table(
       ['probe', 'decoding', 'cases', ...PROBE_METRICS],
-      d.probes.map((p) => [p.name, p.beam > 1 ? `${p.mode}, beam ${p.beam}` : p.mode, String(p.report.cases.length), ...PROBE_METRICS.map((m) => {
+      d.probes.map((p) => [p.name, decoding(p), String(p.report.cases.length), ...PROBE_METRICS.map((m) => {
         const t = p.report.totals[m];
         return t ? pct(t.rate) : 'n/a';
       })]),

@@ -20,11 +20,14 @@ const enum Phase {
 /**
  * A JSON string with quotes, holding `min`..`max` characters (an escape counts as one character, as
  * does each UTF-8 encoded code point). The bound makes every string, hence every generation, finite.
+ * `isArgValue` marks a Text argument (as opposed to a rationale or refusal): its text usually comes from
+ * the goal, which the goal-copy prior uses (goal-copy.ts); masks do not depend on it.
  */
 export class JsonStringFrame extends LeafFrame {
   constructor(
     private readonly min: number,
     private readonly max: number,
+    readonly isArgValue = false,
     private readonly phase: Phase = Phase.Open,
     private readonly count = 0,
     private readonly utf8: Utf8Pending | null = null,
@@ -34,7 +37,7 @@ export class JsonStringFrame extends LeafFrame {
   }
 
   private with(phase: Phase, count: number, utf8: Utf8Pending | null = null, hexLeft = 0): JsonStringFrame {
-    return new JsonStringFrame(this.min, this.max, phase, count, utf8, hexLeft);
+    return new JsonStringFrame(this.min, this.max, this.isArgValue, phase, count, utf8, hexLeft);
   }
 
   step(b: number): Transition {

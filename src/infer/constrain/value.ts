@@ -31,7 +31,7 @@ export function valueFrame(type: string, limits: ValueLimits): Frame {
     case 'Void':
       return NULL.start();
     case 'Text':
-      return new JsonStringFrame(0, limits.maxTextChars);
+      return new JsonStringFrame(0, limits.maxTextChars, true);
     case 'Data':
       return new Base64StringFrame(limits.maxTextChars);
     default:

@@ -1,0 +1,118 @@
+import { JsonStringFrame } from './constrain/json-string.js';
+import type { PlanConstraint } from './constrain/plan-constraint.js';
+import type { TokenTrie } from './constrain/token-trie.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+/** Where a copied span may begin: after a space or an opening quote or bracket. */
+function opensSpan(b: number): boolean {
+  return isSpace(b) || b === 0x22 || b === 0x27 || b === 0x28 || b === 0x5b;
+}
+
+/** Where a copied span may end: before a space, the end, or punctuation that ends a word (", " ". " "'" …). */
+function closesSpan(rest: Uint8Array): boolean {
+  if (rest.length === 0 || isSpace(rest[0])) return true;
+  const punctuation = [0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x29, 0x5d, 0x27, 0x22].includes(rest[0]!);
+  return punctuation && (rest.length === 1 || isSpace(rest[1]) || rest[1] === 0x2e || rest[1] === 0x2c);
+}
+
+function startsWithAt(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
+  if (at + needle.length > haystack.length) return false;
+  for (let i = 0; i < needle.length; i++) if (haystack[at + i] !== needle[i]) return false;
+  return true;
+}
+
+/**
+ * A prior toward copying argument text from the goal. Text arguments are spans of the goal (a path, a
+ * name, a flag), but prose and plans tokenize them differently: in "with the arguments -l and /var" the
+ * flag is " -" + "l", inside a plan's string it is the single token "-l", and a small model often fails
+ * to map one spelling to the other (the dev probe's list-arg case: it writes "-", then ends the string).
+ *
+ * Inside a Text argument whose text so far is a span of the goal starting at a word, `bonus` (natural-log
+ * units) is added to the logit of the token that continues the span as the tokenizer would spell it (the
+ * first token of the rest of the goal), and, where the span ends a word, to the tokens that close the
+ * string. Both continuing and stopping are boosted alike there, so the model still decides which span to
+ * copy and how long it is; what the prior adds is the canonical spelling, and no ending mid-word.
+ *
+ * Applied to masked logits, so it only reorders allowed tokens; with a constraint only, as it needs to
+ * know that the output is inside an argument's string.
+ */
+export class GoalCopyBias {
+  private readonly goal: Uint8Array;
+  private readonly spanStarts: number[] = [];
+  /** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). */
+  private readonly closing: number[] = [];
+  /** Boosted tokens per value-so-far (beams share them). */
+  private readonly cache = new Map<string, Int32Array>();
+
+  constructor(
+    goal: string,
+    private readonly trie: TokenTrie,
+    private readonly encode: (text: string) => readonly number[],
+    readonly bonus: number,
+  ) {
+    this.goal = new TextEncoder().encode(goal);
+    this.goal.forEach((_, i) => {
+      if (i === 0 || opensSpan(this.goal[i - 1]!)) this.spanStarts.push(i);
+    });
+    trie.all.walk<boolean>(
+      false,
+      (afterQuote, byte) => (afterQuote ? true : byte === QUOTE ? true : null),
+      (id) => this.closing.push(id),
+    );
+  }
+
+  /**
+   * Adds the bonus to `row` in place for the next token after `tokens` (the output so far), where
+   * `constraint` stands after them. Masked-out entries (-Infinity) stay masked.
+   */
+  apply(row: Float32Array, constraint: PlanConstraint, tokens: readonly number[]): void {
+    const written = this.valueSoFar(constraint, tokens);
+    if (written === null) return;
+    for (const id of this.boosted(written)) row[id]! += this.bonus;
+  }
+
+  /** The bytes of the Text argument being written, or null when not inside one (or it holds an escape). */
+  private valueSoFar(constraint: PlanConstraint, tokens: readonly number[]): Uint8Array | null {
+    const state = constraint.state;
+    if (typeof state === 'string') return null;
+    const frame = state.frame;
+    if (!(frame instanceof JsonStringFrame) || !frame.isArgValue || frame.plainRemaining() === null) return null;
+    // Back to the last quote: the opening one unless the value holds an escaped quote. Values with any
+    // escape are left alone (copying escapes is not worth its edge cases).
+    let from = tokens.length - 1;
+    while (from >= 0 && !this.trie.bytesOf(tokens[from]!)!.includes(QUOTE)) from--;
+    if (from < 0) return null;
+    const tail = Buffer.concat(tokens.slice(from).map((id) => this.trie.bytesOf(id)!));
+    const quote = tail.lastIndexOf(QUOTE);
+    const beforeQuote = quote > 0 ? tail[quote - 1] : from > 0 ? this.trie.bytesOf(tokens[from - 1]!)!.at(-1) : undefined;
+    const value = tail.subarray(quote + 1);
+    return beforeQuote === BACKSLASH || value.includes(BACKSLASH) ? null : value;
+  }
+
+  private boosted(written: Uint8Array): Int32Array {
+    const key = Buffer.from(written).toString('latin1');
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const ids = new Set<number>();
+    let closes = false;
+    for (const start of this.spanStarts) {
+      if (!startsWithAt(this.goal, written, start)) continue;
+      const rest = this.goal.subarray(start + written.length);
+      if (written.length > 0 && closesSpan(rest)) closes = true;
+      const next = rest.length > 0 ? this.encode(Buffer.from(rest).toString('utf8'))[0] : undefined;
+      // A quote or backslash of the goal would need escaping inside the string: not a copy.
+      const bytes = next === undefined ? null : this.trie.bytesOf(next);
+      if (bytes && !bytes.includes(QUOTE) && !bytes.includes(BACKSLASH)) ids.add(next!);
+    }
+    if (closes) for (const id of this.closing) ids.add(id);
+    const out = Int32Array.from(ids);
+    this.cache.set(key, out);
+    return out;
+  }
+}

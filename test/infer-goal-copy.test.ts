@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolDescriptor } from '../src/data/descriptor.js';
+import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
+import { TokenTrie } from '../src/infer/constrain/token-trie.js';
+import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
+import { GoalCopyBias } from '../src/infer/goal-copy.js';
+import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
+
+/** The dev probe's list-arg case (../shared/probe/dev.jsonl). */
+const SPAWN: ToolDescriptor = {
+  name: 'ProcessSpawner.spawn',
+  description: 'Start a program with arguments.',
+  params: { binary: { type: 'Text' }, args: { type: 'List(Text)' } },
+};
+const GOAL = 'Run ls with the arguments -l and /var.';
+const BONUS = 5;
+
+describe('goal-copy bias', () => {
+  let tok: CapTokenizer;
+  let trie: TokenTrie;
+  beforeAll(() => {
+    tok = loadTokenizer();
+    trie = new TokenTrie(capTokenizerVocab(tok));
+  });
+  afterAll(() => tok.free());
+
+  const single = (text: string): number => {
+    const ids = tok.encode(text);
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  };
+
+  /** The tokens boosted after the plan text `prefix` (tokenized as in training), and the constraint there. */
+  function boostedAfter(prefix: string): { boosted: Set<number>; row: Float32Array } {
+    const constraint = new PlanConstraint([SPAWN], trie);
+    const tokens = tok.encode(prefix);
+    for (const id of tokens) constraint.advance(id);
+    const row = new Float32Array(tok.vocabSize);
+    const mask = constraint.allowedTokens();
+    mask.forEach((allowed, id) => (row[id] = allowed ? 0 : -Infinity));
+    new GoalCopyBias(GOAL, trie, (text) => tok.encode(text), BONUS).apply(row, constraint, tokens);
+    const boosted = new Set<number>();
+    row.forEach((v, id) => {
+      if (v === BONUS) boosted.add(id);
+      else expect(v === 0 || v === -Infinity).toBe(true);
+    });
+    return { boosted, row };
+  }
+
+  const start = '{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["';
+
+  it('at the start of a Text argument boosts the first token of each goal word, as a plan spells it', () => {
+    const { boosted } = boostedAfter(start);
+    for (const word of ['-l', 'ls', '/']) expect(boosted.has(single(word))).toBe(true);
+    // The prose spelling of the flag (" -", then "l") and mid-word starts are not copies.
+    expect(boosted.has(single('-'))).toBe(false);
+    expect(boosted.has(single('l'))).toBe(false);
+    expect(boosted.has(single('"'))).toBe(false);
+  });
+
+  it('continues a span, and boosts closing the string only where the span ends a word', () => {
+    const midWord = boostedAfter(`${start}/`).boosted;
+    expect(midWord.has(single('var'))).toBe(true);
+    expect(midWord.has(single('"'))).toBe(false);
+    const wordEnd = boostedAfter(`${start}-l`).boosted;
+    expect(wordEnd.has(single('"'))).toBe(true);
+    expect(wordEnd.has(single('",'))).toBe(true);
+    expect(wordEnd.has(single(' and'))).toBe(true);
+    // Not a span of the goal: nothing to copy.
+    expect(boostedAfter(`${start}xyz`).boosted.size).toBe(0);
+  });
+
+  it('leaves masked tokens masked and everything outside Text arguments alone', () => {
+    const { row } = boostedAfter(start);
+    const constraint = new PlanConstraint([SPAWN], trie);
+    for (const id of tok.encode(start)) constraint.advance(id);
+    const mask = constraint.allowedTokens();
+    row.forEach((v, id) => expect(mask[id] ? v >= 0 : v === -Infinity).toBe(true));
+    expect(boostedAfter('{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["-l"]},"rationale":"').boosted.size).toBe(0);
+    expect(boostedAfter('{"steps":[],"refusal":"').boosted.size).toBe(0);
+  });
+});
