@@ -71,7 +71,7 @@ describe('tiny speedrun', () => {
     const md = readFileSync(join(out(), 'report.md'), 'utf8');
     expect(md).toContain('![base loss (nats/token)](report/base-loss.svg)');
     expect(md).toMatch(/\| base \| .* \| [\d.]+ \|/); // wall clock row
-    expect(md).toMatch(/\| dev \| constrained, beam 2 \| 8 \| 100\.0% \|/);
+    expect(md).toMatch(/\| dev \| constrained, beam 2, copy bias 4 \| 8 \| 100\.0% \|/);
     expect(md).toMatch(/\| val_unseen \| unconstrained, beam 2 \| 2 \|/);
     expect(md).toMatch(/model_20\.safetensors `[0-9a-f]{16}…` \(not published\)/);
     const verify = runCli(['verify', out()]);
