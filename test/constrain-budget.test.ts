@@ -7,29 +7,21 @@ import { renderPrompt } from '../src/infer/chat-template.js';
 import { COMPLETE, feedByte, feedBytes, initialState, minCompletionBytes, type PlanState } from '../src/infer/constrain/automaton.js';
 import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
 import { PlanGrammar } from '../src/infer/constrain/plan-grammar.js';
-import { TokenTrie } from '../src/infer/constrain/token-trie.js';
-import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { runPlan } from '../src/infer/plan.js';
 import { GREEDY, TokenPicker, type SamplingOptions } from '../src/infer/sampling.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
-import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
 import { Prng } from '../src/util/prng.js';
 import { ALL_TYPES, SURVEY_GOAL, SURVEY_TOOLS, VALID_PLANS } from './constrain-fixtures.js';
+import { usePlannerVocab } from './helpers/planner-vocab.js';
 import { scramble } from './model-fixtures.js';
 
 /** The shortest plan of all: a one-character refusal. */
 const SHORTEST_PLAN = '{"steps":[],"refusal":"x"}';
 
-let tok: CapTokenizer;
-let trie: TokenTrie;
-beforeAll(() => {
-  tok = loadTokenizer();
-  trie = new TokenTrie(capTokenizerVocab(tok));
-});
-afterAll(() => tok.free());
+const vocab = usePlannerVocab();
 
 /** Some byte lowers the cost by exactly one, and none by more: the definition of the fewest bytes left. */
 function expectExactAt(state: PlanState): void {
@@ -85,7 +77,7 @@ describe('allowedTokens with a budget', () => {
   it('allows exactly the tokens after which the plan still completes in the picks left (brute force)', () => {
     const rng = new Prng('budget-mask');
     for (const tools of [ALL_TYPES, SURVEY_TOOLS]) {
-      const c = new PlanConstraint(tools, trie);
+      const c = new PlanConstraint(tools, vocab.trie);
       let budget = c.minTokensToEnd() + 6;
       let budgetMasks = 0;
       while (!c.isComplete()) {
@@ -94,8 +86,8 @@ describe('allowedTokens with a budget', () => {
         if (c.stats.budgetMasks > before) budgetMasks++;
         const allowed: number[] = [];
         const wrong: number[] = [];
-        for (let id = 0; id < trie.vocabSize; id++) {
-          const bytes = trie.bytesOf(id);
+        for (let id = 0; id < vocab.trie.vocabSize; id++) {
+          const bytes = vocab.trie.bytesOf(id);
           const next = bytes && feedBytes(c.state, bytes);
           const expected = next !== null && minCompletionBytes(next) <= budget - 2;
           if (expected !== (mask[id] === 1)) wrong.push(id);
@@ -106,7 +98,7 @@ describe('allowedTokens with a budget', () => {
         budget--;
       }
       expect(budgetMasks).toBeGreaterThan(0);
-      expect(c.allowedTokens(budget)[trie.endId]).toBe(1);
+      expect(c.allowedTokens(budget)[vocab.trie.endId]).toBe(1);
     }
   });
 });
@@ -124,33 +116,33 @@ class NoiseDecoder implements Decoder {
   feed(tokens: readonly number[]): Promise<Float32Array> {
     this.length += tokens.length;
     if (this.length > this.capacity) throw new RangeError('over capacity');
-    return Promise.resolve(Float32Array.from({ length: tok.vocabSize }, () => this.rng.next() * 8));
+    return Promise.resolve(Float32Array.from({ length: vocab.tok.vocabSize }, () => this.rng.next() * 8));
   }
   dispose(): void {}
 }
 
 function expectWholePlan(tokens: number[], tools: ToolDescriptor[]): void {
-  const plan = parsePlan(tok.decode(tokens), 'generated');
+  const plan = parsePlan(vocab.tok.decode(tokens), 'generated');
   expect(validatePlanAgainst(plan, tools)).toEqual([]);
 }
 
 describe('generation within a token budget', () => {
-  const endId = () => tok.specialId('<|assistant_end|>');
+  const endId = () => vocab.tok.specialId('<|assistant_end|>');
 
   it('random walks always end with a whole plan, whether maxTokens or the context is the limit', async () => {
     for (const tools of [ALL_TYPES, SURVEY_TOOLS, []]) {
-      const needed = new PlanConstraint(tools, trie).minTokensToEnd();
+      const needed = new PlanConstraint(tools, vocab.trie).minTokensToEnd();
       for (let extra = 0; extra < 40; extra += 3) {
         for (const byContext of [false, true]) {
           const budget = needed + extra;
           const prompt = [endId() - 1];
           // The context holds the prompt and every pick but the end token.
           const decoder = new NoiseDecoder(byContext ? prompt.length + budget - 1 : 10_000, extra * 7 + (byContext ? 1 : 0));
-          const constraint = new PlanConstraint(tools, trie);
+          const constraint = new PlanConstraint(tools, vocab.trie);
           const g = await generate(decoder, prompt, {
             maxTokens: byContext ? 10_000 : budget,
             endId: endId(),
-            vocabLimit: tok.vocabSize,
+            vocabLimit: vocab.tok.vocabSize,
             picker: new TokenPicker({ temperature: 1, topK: 0, seed: extra }),
             constraint,
           });
@@ -163,8 +155,8 @@ describe('generation within a token budget', () => {
   });
 
   it('refuses to start when even the shortest plan cannot fit', async () => {
-    const constraint = new PlanConstraint(SURVEY_TOOLS, trie);
-    const opts = { maxTokens: constraint.minTokensToEnd() - 1, endId: endId(), vocabLimit: tok.vocabSize, picker: new TokenPicker(GREEDY), constraint };
+    const constraint = new PlanConstraint(SURVEY_TOOLS, vocab.trie);
+    const opts = { maxTokens: constraint.minTokensToEnd() - 1, endId: endId(), vocabLimit: vocab.tok.vocabSize, picker: new TokenPicker(GREEDY), constraint };
     await expect(generate(new NoiseDecoder(10_000, 1), [0], opts)).rejects.toThrow(/may need 27 more tokens, but only 26 fit/);
   });
 
@@ -174,13 +166,13 @@ describe('generation within a token budget', () => {
     const headroom = 12;
     beforeAll(async () => {
       await initBackend('cpu');
-      promptLength = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL).length;
-      const needed = new PlanConstraint(SURVEY_TOOLS, trie).minTokensToEnd();
-      model = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: promptLength + needed + headroom, seed: 5 });
+      promptLength = renderPrompt(vocab.tok, SURVEY_TOOLS, SURVEY_GOAL).length;
+      const needed = new PlanConstraint(SURVEY_TOOLS, vocab.trie).minTokensToEnd();
+      model = new Gpt({ dims: modelDims(1, vocab.tok.vocabSize), seqLen: promptLength + needed + headroom, seed: 5 });
       scramble(model, 11);
     });
     afterAll(() => model.dispose());
-    const planner = () => ({ model, tokenizer: tok, trie, dir: 'test', step: 0, dispose: () => {} });
+    const planner = () => ({ model, tokenizer: vocab.tok, trie: vocab.trie, dir: 'test', step: 0, dispose: () => {} });
 
     it('every sampling, and beam search, ends with a whole plan', async () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
@@ -198,13 +190,13 @@ describe('generation within a token budget', () => {
       }
       // Also through the decoder that plan uses, to be sure the context (not maxTokens) was the limit.
       const decoder = new KvCacheDecoder(model);
-      const prompt = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL);
+      const prompt = renderPrompt(vocab.tok, SURVEY_TOOLS, SURVEY_GOAL);
       const g = await generate(decoder, prompt, {
         maxTokens: 10_000,
         endId: endId(),
-        vocabLimit: tok.vocabSize,
+        vocabLimit: vocab.tok.vocabSize,
         picker: new TokenPicker({ temperature: 2, topK: 0, seed: 4 }),
-        constraint: new PlanConstraint(SURVEY_TOOLS, trie),
+        constraint: new PlanConstraint(SURVEY_TOOLS, vocab.trie),
       });
       decoder.dispose();
       expect(g.ended).toBe(true);

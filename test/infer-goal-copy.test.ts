@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
 import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
-import { TokenTrie } from '../src/infer/constrain/token-trie.js';
-import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { GoalCopyBias } from '../src/infer/goal-copy.js';
-import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
+import { usePlannerVocab } from './helpers/planner-vocab.js';
 
 /** The dev probe's list-arg case (../shared/probe/dev.jsonl). */
 const SPAWN: ToolDescriptor = {
@@ -16,29 +14,23 @@ const GOAL = 'Run ls with the arguments -l and /var.';
 const BONUS = 5;
 
 describe('goal-copy bias', () => {
-  let tok: CapTokenizer;
-  let trie: TokenTrie;
-  beforeAll(() => {
-    tok = loadTokenizer();
-    trie = new TokenTrie(capTokenizerVocab(tok));
-  });
-  afterAll(() => tok.free());
+  const vocab = usePlannerVocab();
 
   const single = (text: string): number => {
-    const ids = tok.encode(text);
+    const ids = vocab.tok.encode(text);
     expect(ids).toHaveLength(1);
     return ids[0]!;
   };
 
   /** The tokens boosted after the plan text `prefix` (tokenized as in training), and the constraint there. */
   function boostedAfter(prefix: string): { boosted: Set<number>; row: Float32Array } {
-    const constraint = new PlanConstraint([SPAWN], trie);
-    const tokens = tok.encode(prefix);
+    const constraint = new PlanConstraint([SPAWN], vocab.trie);
+    const tokens = vocab.tok.encode(prefix);
     for (const id of tokens) constraint.advance(id);
-    const row = new Float32Array(tok.vocabSize);
+    const row = new Float32Array(vocab.tok.vocabSize);
     const mask = constraint.allowedTokens();
     mask.forEach((allowed, id) => (row[id] = allowed ? 0 : -Infinity));
-    new GoalCopyBias(GOAL, trie, (text) => tok.encode(text), BONUS).apply(row, constraint, tokens);
+    new GoalCopyBias(GOAL, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, constraint, tokens);
     const boosted = new Set<number>();
     row.forEach((v, id) => {
       if (v === BONUS) boosted.add(id);
@@ -72,8 +64,8 @@ describe('goal-copy bias', () => {
 
   it('leaves masked tokens masked and everything outside Text arguments alone', () => {
     const { row } = boostedAfter(start);
-    const constraint = new PlanConstraint([SPAWN], trie);
-    for (const id of tok.encode(start)) constraint.advance(id);
+    const constraint = new PlanConstraint([SPAWN], vocab.trie);
+    for (const id of vocab.tok.encode(start)) constraint.advance(id);
     const mask = constraint.allowedTokens();
     row.forEach((v, id) => expect(mask[id] ? v >= 0 : v === -Infinity).toBe(true));
     expect(boostedAfter('{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["-l"]},"rationale":"').boosted.size).toBe(0);

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
 import { initBackend } from '../../src/backend/select.js';
-import { TokenTrie } from '../../src/infer/constrain/token-trie.js';
-import { capTokenizerVocab } from '../../src/infer/constrain/vocab.js';
 import { modelDims } from '../../src/model/dims.js';
 import { Gpt } from '../../src/model/gpt.js';
-import { loadTokenizer, type CapTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { scramble } from '../model-fixtures.js';
+import { usePlannerVocab, type PlannerVocab } from './planner-vocab.js';
 
-export interface RandomPlanner {
-  tok: CapTokenizer;
-  trie: TokenTrie;
+export interface RandomPlanner extends PlannerVocab {
   model: Gpt;
 }
 
@@ -18,17 +14,15 @@ export interface RandomPlanner {
  * backend: what generation tests decode with. Created before the enclosing describe's tests, freed after.
  */
 export function useRandomPlanner(): RandomPlanner {
+  const vocab = usePlannerVocab();
   const planner = {} as RandomPlanner;
   beforeAll(async () => {
     await initBackend('cpu');
-    planner.tok = loadTokenizer();
-    planner.trie = new TokenTrie(capTokenizerVocab(planner.tok));
+    planner.tok = vocab.tok;
+    planner.trie = vocab.trie;
     planner.model = new Gpt({ dims: modelDims(1, planner.tok.vocabSize), seqLen: 768, seed: 5 });
     scramble(planner.model, 11);
   });
-  afterAll(() => {
-    planner.model.dispose();
-    planner.tok.free();
-  });
+  afterAll(() => planner.model.dispose());
   return planner;
 }
