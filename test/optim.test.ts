@@ -78,6 +78,25 @@ describe('Newton–Schulz orthogonalisation', () => {
     tf.dispose([g, o]);
   });
 
+  it('orthogonalises each matrix of a batch to the bits it gets alone (wide and tall)', () => {
+    for (const [rows, cols] of [
+      [12, 24],
+      [24, 12],
+    ] as const) {
+      const alone = [1, 2, 3].map((seed) => randomMatrix(rows, cols, seed));
+      const batch = tf.stack(alone) as tf.Tensor3D;
+      const together = orthogonalise(batch);
+      expect(together.shape).toEqual([3, rows, cols]);
+      const entries = tf.unstack(together);
+      alone.forEach((g, i) => {
+        const single = orthogonalise(g);
+        expect(Array.from(entries[i]!.dataSync())).toEqual(Array.from(single.dataSync()));
+        single.dispose();
+      });
+      tf.dispose([...alone, batch, together, ...entries]);
+    }
+  });
+
   it('frees every intermediate', () => {
     const g = randomMatrix(8, 16, 1);
     const before = tf.memory().numTensors;

@@ -2,9 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { initBackend } from '../src/backend/select.js';
-import { matMulPool, setMainThreadClaims, startMatMulPool, stopMatMulPool, wasmThreadsWanted } from '../src/backend/wasm-matmul-pool.js';
+import {
+  matMulPool,
+  setMainThreadClaims,
+  shareCoresWithGradientThreads,
+  startMatMulPool,
+  stopMatMulPool,
+  wasmThreadsWanted,
+  whileGradientThreadsIdle,
+} from '../src/backend/wasm-matmul-pool.js';
 import { setParallelMinFlops } from '../src/backend/wasm-matmul.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
+import { NS_COEFFS, NS_STEPS, orthogonalise } from '../src/train/optim/newton-schulz.js';
+import { Muon } from '../src/train/optim/muon.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { scramble, tinyModel, tokens } from './model-fixtures.js';
 
@@ -114,6 +124,79 @@ describe('wasm matMul pool', () => {
     for (const [name, w] of single) expectBitIdentical(threaded.get(name)!, w);
   });
 
+  it('a batched Newton–Schulz on the pool threads gives the single-threaded bits, entry by entry', async () => {
+    const orth = (g: tf.Tensor2D | tf.Tensor3D) => tf.tidy(() => orthogonalise(g).dataSync() as Float32Array);
+    const batch = tf.tensor(values(6 * 64 * 160, 5), [6, 64, 160]) as tf.Tensor3D;
+    await startMatMulPool(1);
+    const single = orth(batch);
+    const firstAlone = tf.tidy(() => orth(batch.slice([0, 0, 0], [1, 64, 160]).squeeze([0]) as tf.Tensor2D));
+    expectBitIdentical(single.subarray(0, 64 * 160), firstAlone);
+    await startMatMulPool(2);
+    setMainThreadClaims(false);
+    expectBitIdentical(orth(batch), single);
+    setMainThreadClaims(true);
+    expect(poolChunks()).toBeGreaterThanOrEqual(15); // every product of the 5 iterations
+    batch.dispose();
+  });
+
+  it('Muon with matMul threads batches matrices by shape (tall ones turned wide), to the single-threaded bits', async () => {
+    const shapes: [number, number][] = [[64, 256], [256, 64], [64, 256], [128, 128], [128, 128]];
+    const grads = new Map(shapes.map(([r, c], i) => [`w${i}`, tf.tensor2d(values(r * c, 20 + i), [r, c])] as [string, tf.Tensor]));
+    async function train(threads: number): Promise<Float32Array[]> {
+      await startMatMulPool(threads);
+      const weights = new Map(shapes.map(([r, c], i) => [`w${i}`, tf.variable(tf.tensor2d(values(r * c, 40 + i), [r, c]))]));
+      const muon = new Muon(weights);
+      for (let step = 0; step < 2; step++) muon.step(grads, 0.02, 0.9);
+      const out = [...weights.values(), ...muon.momentum.values()].map((v) => v.dataSync() as Float32Array);
+      muon.dispose();
+      tf.dispose([...weights.values()]);
+      return out;
+    }
+    const single = await train(1);
+    // Only the pool threads claim chunks, so a loaded machine cannot leave them all to the main thread.
+    setMainThreadClaims(false);
+    const threaded = await train(2);
+    setMainThreadClaims(true);
+    expect(poolChunks()).toBeGreaterThan(0); // the batches were large enough to share
+    threaded.forEach((w, i) => expectBitIdentical(w, single[i]!));
+    tf.dispose([...grads.values()]);
+  });
+
+  it('while gradient threads share the cores, products use the pool only in their idle phase', async () => {
+    await startMatMulPool(1);
+    const release = await shareCoresWithGradientThreads(2);
+    expect(matMulPool()).toBeNull();
+    const pool = whileGradientThreadsIdle(() => matMulPool());
+    expect(pool?.size).toBe(1);
+    setMainThreadClaims(false);
+    product([256, 128], [128, 512], false, false);
+    expect(pool!.chunksComputedByPool).toBe(0);
+    whileGradientThreadsIdle(() => product([256, 128], [128, 512], false, false));
+    setMainThreadClaims(true);
+    expect(pool!.chunksComputedByPool).toBeGreaterThanOrEqual(2);
+    await release();
+    expect(matMulPool()).toBeNull(); // back to the single thread it had before
+    expect(await startMatMulPool(2)).toBe(2);
+    expect(matMulPool()).not.toBeNull(); // and no longer held back
+  });
+
+  it('the idle phase drops the pool when it makes the phase slower, and tries it again later', async () => {
+    await startMatMulPool(1);
+    const release = await shareCoresWithGradientThreads(2);
+    // A phase that is 200 ms slower with the pool, as on a machine whose other cores are busy (far more than
+    // a descheduled single-threaded call loses on a loaded test machine).
+    const phase = () => {
+      const pooled = matMulPool() !== null;
+      const until = performance.now() + (pooled ? 200 : 0);
+      while (performance.now() < until);
+      return pooled;
+    };
+    const used = Array.from({ length: 20 }, () => whileGradientThreadsIdle(phase));
+    // warm-up, one timed call with the pool, one without; then without, except the probe at call 16.
+    expect(used.map((p, i) => (p ? i : -1)).filter((i) => i >= 0)).toEqual([0, 1, 16]);
+    await release();
+  });
+
   it('a worker that has died is noticed: its share runs on the main thread, with the same bits', async () => {
     await startMatMulPool(1);
     const single = product([256, 128], [128, 512], false, false);
@@ -154,6 +237,31 @@ describe('single-threaded wasm paths', () => {
     const narrow = tf.tidy(() => tf.concat([0, 1000, 2000, 3000, 4000].map((c0) => tf.matMul(a, b.slice([0, c0], [96, Math.min(1000, 4200 - c0)]))), 1).dataSync() as Float32Array);
     expectBitIdentical(wide, narrow);
     tf.dispose([a, b]);
+  });
+
+  it('Newton–Schulz normalises by the bits of tf.norm, where wasm’s x² and pow(|x|, 2) differ', () => {
+    // A matrix whose Frobenius norm comes out one ulp apart when squared with x·x instead of pow (found by
+    // search; 1 in ~20 such 3×4 matrices): the batched code once did that, and a base run left the bits of
+    // the committed default 40–250 steps in.
+    const g = tf.tensor2d(
+      [-1.0472990274429321, 0.7159110307693481, 0.6675520539283752, -0.6809712052345276, -2.010190486907959, -0.6075676679611206,
+        0.7326616048812866, 0.3436925411224365, 0.20994724333286285, 1.233154296875, 2.1194112300872803, 0.6195817589759827],
+      [3, 4],
+    );
+    const bySquare = tf.tidy(() => g.square().sum().sqrt().dataSync()[0]);
+    expect(bySquare).not.toBe(tf.tidy(() => g.norm().dataSync()[0])); // the case still shows the difference
+    const reference = tf.tidy(() => {
+      // The per-matrix formula every earlier default was trained with.
+      let x: tf.Tensor2D = g.div(g.norm().add(1e-7));
+      const { a, b, c } = NS_COEFFS;
+      for (let i = 0; i < NS_STEPS; i++) {
+        const gram = x.matMul(x, false, true);
+        x = x.mul(a).add(gram.mul(b).add(gram.matMul(gram).mul(c)).matMul(x));
+      }
+      return x.dataSync() as Float32Array;
+    });
+    expectBitIdentical(tf.tidy(() => orthogonalise(g).dataSync() as Float32Array), reference);
+    g.dispose();
   });
 
   it('Identity shares storage and keeps values', () => {

@@ -223,10 +223,73 @@ export async function stopMatMulPool(): Promise<void> {
   await old?.stop();
 }
 
-/** The running pool, or null when single-threaded or once one of its threads has died. */
+/**
+ * Sharing the cores with gradient threads (src/train/parallel/): they fill every core while they compute a
+ * step's gradients, then sleep while this thread runs the optimizer step alone. During a run with
+ * `threads` gradient threads the pool therefore has threads − 1 workers, but products use it only inside
+ * whileGradientThreadsIdle — the trainer wraps the optimizer step in it. Returns the function that ends
+ * the arrangement and restores the pool size from before.
+ */
+export async function shareCoresWithGradientThreads(threads: number): Promise<() => Promise<void>> {
+  const before = (pool?.size ?? 0) + 1;
+  await startMatMulPool(threads);
+  gradientThreadsSharing = true;
+  Object.assign(idlePhase, { calls: 0, pooledMs: Number.NaN, singleMs: Number.NaN });
+  return async () => {
+    gradientThreadsSharing = false;
+    await startMatMulPool(before);
+  };
+}
+
+let gradientThreadsSharing = false;
+let gradientThreadsIdle = false;
+
+/**
+ * Whether the idle phase uses the pool is decided by timing it: the other cores may be busy with other
+ * processes, and then the pool only adds staging copies and waits (measured at load 6–7 on 2 cores: the d4
+ * optimizer step 1.3 s alone, 1.7–1.9 s with the pool). After one untimed warm-up call, one call runs with
+ * the pool and one without; then every call takes the faster on average (a moving average of each), and
+ * every PROBE_EVERY-th call tries the other, so a change of load is noticed. Values are the same either way.
+ */
+const idlePhase = { calls: 0, pooledMs: Number.NaN, singleMs: Number.NaN };
+const PROBE_EVERY = 16;
+
+function idlePhaseUsesPool(call: number): boolean {
+  if (call === 0 || Number.isNaN(idlePhase.pooledMs)) return true;
+  if (Number.isNaN(idlePhase.singleMs)) return false;
+  const pooledFaster = idlePhase.pooledMs <= idlePhase.singleMs;
+  return call % PROBE_EVERY === 0 ? !pooledFaster : pooledFaster;
+}
+
+/** Runs `phase` (synchronous), with the pool when timing says it pays even while cores are shared. */
+export function whileGradientThreadsIdle<T>(phase: () => T): T {
+  if (!gradientThreadsSharing || gradientThreadsIdle || pool === null) return phase();
+  const call = idlePhase.calls++;
+  const pooled = idlePhaseUsesPool(call);
+  const started = performance.now();
+  gradientThreadsIdle = pooled;
+  try {
+    return phase();
+  } finally {
+    gradientThreadsIdle = false;
+    const ms = performance.now() - started;
+    const key = pooled ? 'pooledMs' : 'singleMs';
+    if (call > 0) idlePhase[key] = Number.isNaN(idlePhase[key]) ? ms : 0.5 * idlePhase[key] + 0.5 * ms;
+  }
+}
+
+/** Threads a large product may use now (1 when matMulPool() is null). */
+export function matMulThreadsNow(): number {
+  return (matMulPool()?.size ?? 0) + 1;
+}
+
+/**
+ * The pool products may use now: null when single-threaded, once one of its threads has died, and while
+ * gradient threads have the cores (see shareCoresWithGradientThreads).
+ */
 export function matMulPool(): MatMulPool | null {
   if (pool && !pool.alive) abandonPool();
-  return pool;
+  return gradientThreadsSharing && !gradientThreadsIdle ? null : pool;
 }
 
 /** Switches the pool off after a thread failed; the caller has already recomputed that thread's work. */

@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend/select.js';
+import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
 import { modelDims, paramCount } from '../model/dims.js';
@@ -109,8 +110,11 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
   let tensorsBefore = 0;
   let workerTensorsBefore: number[] = [];
   let pool: GradientPool | null = null;
+  let releaseCores: (() => Promise<void>) | null = null;
   try {
     if (workers > 1 && isParallelBackend(info.name)) {
+      // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
+      if (info.name === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
       pool = await GradientPool.start({ backend: info.name, dims, seqLen: opts.seq, params: model.params, threads: workers });
     }
     for (let step = 0; step < totalSteps; step++) {
@@ -121,7 +125,7 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
       const t0 = performance.now();
       const { grads } = await accumulateGradients(model, batches, pool ?? undefined);
       const t1 = performance.now();
-      optim.step(grads, step, totalSteps);
+      whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
       tf.dispose([...grads.values()]);
       await lastParam.data();
       const t2 = performance.now();
@@ -154,6 +158,7 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
     };
   } finally {
     await pool?.close();
+    await releaseCores?.();
     optim.dispose();
     model.dispose();
   }

@@ -14,7 +14,7 @@ import { ModelOptimizers } from './optim/optimizers.js';
 import { pretrainingStage } from './pretraining.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
 import { GradientPool } from './parallel/gradient-pool.js';
-import { stopMatMulPool } from '../backend/wasm-matmul-pool.js';
+import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
@@ -151,6 +151,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const model = new Gpt({ dims, seqLen, ropeBase: config.model.rope_base, seed: config.seed });
   const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
   let pool: GradientPool | null = null;
+  let releaseCores: (() => Promise<void>) | null = null;
   try {
     let startStep = 0;
     let position: LoaderPosition | undefined;
@@ -181,8 +182,9 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
     if (workers > 1 && isParallelBackend(backend)) {
-      // The gradient threads already fill the cores; matMul threads on top would only oversubscribe them.
-      await stopMatMulPool();
+      // The gradient threads fill the cores while they compute; the optimizer step, which runs here alone
+      // while they sleep, gets the wasm matMul threads instead.
+      if (backend === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
       const ropeBase = config.model.rope_base;
       pool = await GradientPool.start({ backend, dims, seqLen, ropeBase, params: model.params, threads: workers });
     }
@@ -221,7 +223,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
         batches.push(b);
       }
       const { loss: stepLoss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
-      const sched = optim.step(grads, step, totalSteps);
+      const sched = whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
       tf.dispose([...grads.values()]);
       loss = stepLoss;
       const ms = performance.now() - t0;
@@ -294,6 +296,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     };
   } finally {
     await pool?.close();
+    await releaseCores?.();
     optim.dispose();
     model.dispose();
   }

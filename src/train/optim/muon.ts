@@ -1,20 +1,47 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMulThreadsNow } from '../../backend/wasm-matmul-pool.js';
 import { zerosVariable } from './zeros-variable.js';
 import { orthogonalise } from './newton-schulz.js';
+
+/**
+ * Most floats one batched Newton–Schulz stacks (32 MiB): batching only saves op count and feeds the matMul
+ * threads, so bounding it keeps the optimizer's peak memory near the per-matrix one on large models.
+ */
+const MAX_BATCH_FLOATS = 1 << 23;
+
+/** Whether a [fanIn, fanOut] matrix is orthogonalised transposed (Newton–Schulz works on rows ≤ cols). */
+function isTall(shape: readonly number[]): boolean {
+  return shape[0]! > shape[1]!;
+}
 
 /**
  * Muon: SGD with Nesterov momentum whose update is orthogonalised by Newton–Schulz, for the 2-D
  * block matrices. Weights are stored x·W, i.e. [fanIn, fanOut]; the update is scaled by
  * sqrt(max(1, fanOut/fanIn)) — nanochat's sqrt(max(1, rows/cols)) on torch's [out, in] layout.
+ *
+ * When the wasm backend's matMul threads are available, matrices of the same shape (after turning tall
+ * ones wide) are orthogonalised as one batch, whose products are large enough to share with the threads
+ * (at d4: 2 batched Newton–Schulz runs instead of 24 per-matrix ones). On one thread each matrix goes
+ * alone: batching would only add the copies of stacking. Every matrix gets exactly the bits it would get
+ * alone either way (see orthogonalise), so the update does not depend on the thread count.
  */
 export class Muon {
   /** Momentum buffers, one per parameter, named like the parameter. */
   readonly momentum = new Map<string, tf.Variable>();
+  /** Parameter names grouped by wide-orientation shape, each group at most MAX_BATCH_FLOATS. */
+  private readonly batches: string[][] = [];
 
   constructor(private readonly params: ReadonlyMap<string, tf.Variable>) {
+    const byShape = new Map<string, string[]>();
     for (const [name, p] of params) {
       if (p.rank !== 2) throw new Error(`Muon needs 2-D parameters; ${name} has shape [${p.shape.join(',')}]`);
       this.momentum.set(name, zerosVariable(p));
+      const key = [...p.shape].sort((x, y) => x - y).join('x');
+      byShape.set(key, [...(byShape.get(key) ?? []), name]);
+    }
+    for (const names of byShape.values()) {
+      const perBatch = Math.max(1, Math.floor(MAX_BATCH_FLOATS / params.get(names[0]!)!.size));
+      for (let i = 0; i < names.length; i += perBatch) this.batches.push(names.slice(i, i + perBatch));
     }
   }
 
@@ -23,21 +50,29 @@ export class Muon {
     return Math.sqrt(Math.max(1, fanOut / fanIn));
   }
 
-  /** One update of every parameter of the group in one tidy. `grads` must hold each parameter. */
+  /** One update of every parameter of the group, one tidy per batch. `grads` must hold each parameter. */
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number, momentum: number): void {
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) throw new Error(`Muon: no gradient for ${name}`);
-        const buf = this.momentum.get(name)!;
-        const newBuf = buf.mul(momentum).add(g.mul(1 - momentum));
-        buf.assign(newBuf);
-        // Nesterov: step along the momentum extrapolated one step ahead.
-        const nesterov = g.mul(1 - momentum).add(newBuf.mul(momentum)) as tf.Tensor2D;
-        const update = orthogonalise(nesterov);
-        p.assign(p.sub(update.mul(lr * Muon.updateScale(p.shape))));
-      }
-    });
+    const batches = matMulThreadsNow() > 1 ? this.batches : this.batches.flat().map((name) => [name]);
+    for (const names of batches) {
+      tf.tidy(() => {
+        const directions = names.map((name) => {
+          const g = grads.get(name);
+          if (!g) throw new Error(`Muon: no gradient for ${name}`);
+          const buf = this.momentum.get(name)!;
+          const newBuf = buf.mul(momentum).add(g.mul(1 - momentum));
+          buf.assign(newBuf);
+          // Nesterov: step along the momentum extrapolated one step ahead.
+          const nesterov = g.mul(1 - momentum).add(newBuf.mul(momentum)) as tf.Tensor2D;
+          return (isTall(g.shape) ? nesterov.transpose() : nesterov) as tf.Tensor2D;
+        });
+        const updates = directions.length === 1 ? [orthogonalise(directions[0]!)] : tf.unstack(orthogonalise(tf.stack(directions) as tf.Tensor3D));
+        names.forEach((name, i) => {
+          const p = this.params.get(name)!;
+          const update = isTall(p.shape) ? updates[i]!.transpose() : updates[i]!;
+          p.assign(p.sub(update.mul(lr * Muon.updateScale(p.shape))));
+        });
+      });
+    }
   }
 
   dispose(): void {
