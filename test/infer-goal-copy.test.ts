@@ -22,21 +22,20 @@ describe('goal-copy bias', () => {
     return ids[0]!;
   };
 
-  /** The tokens boosted after the plan text `prefix` (tokenized as in training), and the constraint there. */
-  function boostedAfter(prefix: string): { boosted: Set<number>; row: Float32Array } {
+  /** The tokens boosted after the plan text `prefix` (tokenized as in training) on a row of zeros, and the mask there. */
+  function boostedAfter(prefix: string): { boosted: Set<number>; mask: Uint8Array } {
     const constraint = new PlanConstraint([SPAWN], vocab.trie);
     const tokens = vocab.tok.encode(prefix);
     for (const id of tokens) constraint.advance(id);
     const row = new Float32Array(vocab.tok.vocabSize);
     const mask = constraint.allowedTokens();
-    mask.forEach((allowed, id) => (row[id] = allowed ? 0 : -Infinity));
-    new GoalCopyBias(GOAL, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, constraint, tokens);
+    new GoalCopyBias(GOAL, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, tokens);
     const boosted = new Set<number>();
     row.forEach((v, id) => {
       if (v === BONUS) boosted.add(id);
-      else expect(v === 0 || v === -Infinity).toBe(true);
+      else expect(v).toBe(0);
     });
-    return { boosted, row };
+    return { boosted, mask };
   }
 
   const start = '{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["';
@@ -62,12 +61,14 @@ describe('goal-copy bias', () => {
     expect(boostedAfter(`${start}xyz`).boosted.size).toBe(0);
   });
 
-  it('leaves masked tokens masked and everything outside Text arguments alone', () => {
-    const { row } = boostedAfter(start);
-    const constraint = new PlanConstraint([SPAWN], vocab.trie);
-    for (const id of vocab.tok.encode(start)) constraint.advance(id);
-    const mask = constraint.allowedTokens();
-    row.forEach((v, id) => expect(mask[id] ? v >= 0 : v === -Infinity).toBe(true));
+  it('boosts only tokens the mask allows, and nothing outside Text arguments', () => {
+    for (const prefix of [start, `${start}-l`, `${start}/`]) {
+      const { boosted, mask } = boostedAfter(prefix);
+      expect(boosted.size).toBeGreaterThan(0);
+      for (const id of boosted) expect(mask[id]).toBe(1);
+    }
+    // Closing tokens the grammar forbids after a list element (`"}` would close an object) get nothing.
+    expect(boostedAfter(`${start}-l`).boosted.has(single('"}'))).toBe(false);
     expect(boostedAfter('{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["-l"]},"rationale":"').boosted.size).toBe(0);
     expect(boostedAfter('{"steps":[],"refusal":"').boosted.size).toBe(0);
   });

@@ -105,7 +105,7 @@ export async function beamSearch(scorer: BeamScorer, prompt: readonly number[], 
       const row = rows[parent]!;
       const m0 = performance.now();
       const mask = beam.constraint ? beam.constraint.allowedTokens(picksLeft(beam.tokens.length)) : null;
-      if (beam.constraint) opts.copyBias?.apply(row, beam.constraint, beam.tokens);
+      if (mask) opts.copyBias?.apply(row, mask, beam.constraint!, beam.tokens);
       maskMs += performance.now() - m0;
       const lse = logSumExp(row, vocabLimit);
       for (const id of topAllowed(row, vocabLimit, mask, width)) candidates.push({ parent, id, logprob: beam.logprob + row[id]! - lse });

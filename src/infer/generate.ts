@@ -54,8 +54,9 @@ export async function generate(decoder: Decoder, prompt: readonly number[], opts
     row.fill(-Infinity, opts.vocabLimit);
     if (constraint) {
       const m0 = performance.now();
-      maskLogits(row, constraint.allowedTokens(picksLeft()));
-      opts.copyBias?.apply(row, constraint, tokens);
+      const mask = constraint.allowedTokens(picksLeft());
+      maskLogits(row, mask);
+      opts.copyBias?.apply(row, mask, constraint, tokens);
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

@@ -39,8 +39,8 @@ function startsWithAt(haystack: Uint8Array, needle: Uint8Array, at: number): boo
  * string. Both continuing and stopping are boosted alike there, so the model still decides which span to
  * copy and how long it is; what the prior adds is the canonical spelling, and no ending mid-word.
  *
- * Applied to masked logits, so it only reorders allowed tokens; with a constraint only, as it needs to
- * know that the output is inside an argument's string.
+ * Only allowed tokens get the bonus, so it reorders them and nothing else; with a constraint only, as it
+ * needs to know that the output is inside an argument's string.
  */
 export class GoalCopyBias {
   private readonly goal: Uint8Array;
@@ -68,13 +68,13 @@ export class GoalCopyBias {
   }
 
   /**
-   * Adds the bonus to `row` in place for the next token after `tokens` (the output so far), where
-   * `constraint` stands after them. Masked-out entries (-Infinity) stay masked.
+   * Adds the bonus in place to the logits in `row` of the tokens that `mask` allows next after `tokens`
+   * (the output so far), where `constraint` stands after them.
    */
-  apply(row: Float32Array, constraint: PlanConstraint, tokens: readonly number[]): void {
+  apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, tokens: readonly number[]): void {
     const written = this.valueSoFar(constraint, tokens);
     if (written === null) return;
-    for (const id of this.boosted(written)) row[id]! += this.bonus;
+    for (const id of this.boosted(written)) if (mask[id]) row[id]! += this.bonus;
   }
 
   /** The bytes of the Text argument being written, or null when not inside one (or it holds an escape). */
