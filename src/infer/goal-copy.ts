@@ -27,6 +27,19 @@ function startsWithAt(haystack: Uint8Array, needle: Uint8Array, at: number): boo
   return true;
 }
 
+const closingByTrie = new WeakMap<TokenTrie, readonly number[]>();
+
+/** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). Once per vocabulary. */
+function closingTokens(trie: TokenTrie): readonly number[] {
+  let ids = closingByTrie.get(trie);
+  if (!ids) {
+    const found: number[] = [];
+    trie.all.walk<boolean>(false, (afterQuote, byte) => (afterQuote || byte === QUOTE ? true : null), (id) => found.push(id));
+    closingByTrie.set(trie, (ids = found));
+  }
+  return ids;
+}
+
 /**
  * A prior toward copying argument text from the goal. Text arguments are spans of the goal (a path, a
  * name, a flag), but prose and plans tokenize them differently: in "with the arguments -l and /var" the
@@ -45,8 +58,7 @@ function startsWithAt(haystack: Uint8Array, needle: Uint8Array, at: number): boo
 export class GoalCopyBias {
   private readonly goal: Uint8Array;
   private readonly spanStarts: number[] = [];
-  /** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). */
-  private readonly closing: number[] = [];
+  private readonly closing: readonly number[];
   /** Boosted tokens per value-so-far (beams share them). */
   private readonly cache = new Map<string, Int32Array>();
 
@@ -60,11 +72,7 @@ export class GoalCopyBias {
     this.goal.forEach((_, i) => {
       if (i === 0 || opensSpan(this.goal[i - 1]!)) this.spanStarts.push(i);
     });
-    trie.all.walk<boolean>(
-      false,
-      (afterQuote, byte) => (afterQuote ? true : byte === QUOTE ? true : null),
-      (id) => this.closing.push(id),
-    );
+    this.closing = closingTokens(trie);
   }
 
   /**
