@@ -70,7 +70,7 @@ describe('generation on a random model', () => {
   const planner = useRandomPlanner();
   const endId = () => planner.tok.specialId('<|assistant_end|>');
 
-  async function run(tools: ToolDescriptor[], sampling: SamplingOptions, constrained: boolean, maxTokens = 600) {
+  async function run(tools: ToolDescriptor[], sampling: SamplingOptions, constrained: boolean, maxTokens = 600, toolScript: string[] | null = null) {
     const prompt = renderPrompt(planner.tok, tools, SURVEY_GOAL);
     const decoder = new KvCacheDecoder(planner.model);
     try {
@@ -79,7 +79,7 @@ describe('generation on a random model', () => {
         endId: endId(),
         vocabLimit: planner.tok.vocabSize,
         picker: new TokenPicker(sampling),
-        constraint: constrained ? new PlanConstraint(tools, planner.trie, SMALL_GRAMMAR) : null,
+        constraint: constrained ? new PlanConstraint(tools, planner.trie, { ...SMALL_GRAMMAR, toolScript }) : null,
       });
     } finally {
       decoder.dispose();
@@ -117,6 +117,20 @@ describe('generation on a random model', () => {
         if (tools.length === 0) expect(plan.refusal).toBeDefined();
       }
     }
+  });
+
+  it('a tool script fixes the tools, in order, even when one tool comes back after another', async () => {
+    const script = ['LogReader.tail', 'NetworkStack.info', 'LogReader.tail'];
+    for (const sampling of [GREEDY, { temperature: 1, topK: 0, seed: 4 }]) {
+      const g = await run(SURVEY_TOOLS, sampling, true, 600, script);
+      expect(g.ended).toBe(true);
+      const plan = parsePlan(planner.tok.decode(g.tokens), 'generated');
+      expect(validatePlanAgainst(plan, SURVEY_TOOLS)).toEqual([]);
+      expect(plan.steps.map((s) => s.tool)).toEqual(script);
+    }
+    const refusal = parsePlan(planner.tok.decode((await run(SURVEY_TOOLS, GREEDY, true, 600, [])).tokens), 'generated');
+    expect(refusal.steps).toEqual([]);
+    expect(refusal.refusal).toBeDefined();
   });
 
   it('without the constraint the same model writes no plan', async () => {

@@ -118,6 +118,15 @@ describe('capplan eval plan', () => {
     expect(r.stdout).toMatch(/survey-probe: json_valid, no_fences/);
   });
 
+  it('--oracle-tools makes an untrained model call exactly the expected tools', () => {
+    const r = cli('eval', 'plan', '--probe', probe, '--checkpoint', ckpt, '--json', '--oracle-tools', '--beam', '1');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { oracleTools: boolean } };
+    expect(report.source.oracleTools).toBe(true);
+    expect(report.totals.exact!.passed).toBe(2);
+    expect(report.totals.refusal_ok!.passed).toBe(2);
+  });
+
   it('--no-constrain lets an untrained model fail json_valid', () => {
     const one = join(work, 'one.jsonl');
     writeFileSync(one, readFileSync(probe, 'utf8').split('\n')[1]! + '\n');
@@ -185,5 +194,6 @@ describe('bad input', () => {
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '0', '--checkpoint', ckpt), /--beam must be an integer in 1\.\.64, got '0'/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--copy-bias', '-1', '--checkpoint', ckpt), /--copy-bias must be a number in 0\.\.100, got '-1'/);
     expectError(cli('plan', '--tools', tools, '--goal', 'g', '--beam', '2', '--temperature', '1', '--checkpoint', ckpt), /--beam 2 searches for the most likely plan: it needs --temperature 0/);
+    expectError(cli('eval', 'plan', '--probe', probe, '--oracle-tools', '--no-constrain', '--checkpoint', ckpt), /--oracle-tools forces tools through the constraint/);
   });
 });

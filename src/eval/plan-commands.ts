@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readProbeFile, readProbeOutputs } from './probe/probe-file.js';
+import { readProbeFile, readProbeOutputs, type ProbeCase } from './probe/probe-file.js';
 import { formatProbeReport, scoreProbe, type ProbeReport } from './probe/report.js';
 import { defaultProbePath } from './probe-plans.js';
 import { planCases, type BatchTotals } from '../infer/batch.js';
@@ -16,18 +16,36 @@ interface EvalPlanFlags extends PlannerFlags {
   probe: string;
   json?: boolean;
   outputs?: string;
+  oracleTools?: boolean;
+}
+
+/** The expected tools of a case, in order ([] for a refusal); null when the case fixes no order. */
+function expectedTools(c: ProbeCase): readonly string[] | null {
+  return c.expect.refusal ? [] : c.expect.steps;
 }
 
 /** What produced the outputs: a checkpoint run (with its speed) or a file of `plan --batch` lines. */
 type Source =
-  | { kind: 'generated'; checkpoint: string; step: number; backend: string; constrained: boolean; beam: number; copyBias: number; totals: BatchTotals }
+  | {
+      kind: 'generated';
+      checkpoint: string;
+      step: number;
+      backend: string;
+      constrained: boolean;
+      beam: number;
+      copyBias: number;
+      oracleTools: boolean;
+      /** With oracle tools: cases left without output because their scripted plan may not fit the context. */
+      unfit: number;
+      totals: BatchTotals;
+    }
   | { kind: 'outputs'; file: string };
 
 function describe(source: Source): string {
   if (source.kind === 'outputs') return `outputs from ${source.file}`;
   const t = source.totals;
   return (
-    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.beam > 1 ? `, beam ${source.beam}` : ''}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}; ` +
+    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.beam > 1 ? `, beam ${source.beam}` : ''}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}${source.oracleTools ? `, oracle tools (${source.unfit} cases may not fit: no output)` : ''}; ` +
     `${t.cases} cases, ${t.generatedTokens} tokens in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
   );
 }
@@ -40,15 +58,26 @@ async function evalPlan(flags: EvalPlanFlags): Promise<void> {
     outputs = readProbeOutputs(flags.outputs);
     source = { kind: 'outputs', file: flags.outputs };
   } else {
+    const oracleTools = flags.oracleTools === true;
+    if (oracleTools && !flags.constrain) throw new UserError('--oracle-tools forces tools through the constraint: it cannot be used with --no-constrain');
     const { planner, backend, options } = await openPlanner(flags);
     try {
       outputs = new Map();
-      const totals = await planCases(planner, cases, options, flags.probe, (c, output, i) => {
-        outputs.set(c.id, output);
-        if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
-      });
+      let unfit = 0;
+      const totals = await planCases(
+        planner,
+        cases,
+        options,
+        flags.probe,
+        (c, output, i) => {
+          outputs.set(c.id, output);
+          if (oracleTools && output === '') unfit++;
+          if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
+        },
+        oracleTools ? expectedTools : undefined,
+      );
       const { constrain: constrained, beam, copyBias } = options;
-      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, beam, copyBias, totals };
+      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, beam, copyBias, oracleTools, unfit, totals };
     } finally {
       planner.dispose();
     }
@@ -113,6 +142,7 @@ export function registerEvalPlanCommands(group: Command): void {
       .description('score the planner on a probe file: every DESIGN.md metric per case and in total')
       .option('--probe <file.jsonl>', 'probe lines {"id","tools","goal","expect"}', defaultProbePath())
       .option('--json', 'print the report as JSON (per case and totals)')
-      .option('--outputs <file.jsonl>', 'score these `plan --batch` outputs instead of generating'),
+      .option('--outputs <file.jsonl>', 'score these `plan --batch` outputs instead of generating')
+      .option('--oracle-tools', "diagnosis: force each case's expected tools in order (a refusal where one is expected), so the scores measure arguments and rationales alone"),
   ).action(evalPlan);
 }

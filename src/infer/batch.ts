@@ -10,7 +10,7 @@ export interface BatchTotals {
 
 /**
  * Generates one output per probe case, in file order, reporting each as it finishes (so `plan --batch`
- * can stream lines and a long run shows progress).
+ * can stream lines and a long run shows progress). `toolScript` may fix each case's tools (runPlan).
  */
 export async function planCases(
   planner: Planner,
@@ -18,11 +18,12 @@ export async function planCases(
   opts: PlanOptions,
   source: string,
   onCase: (c: ProbeCase, output: string, index: number) => void,
+  toolScript: (c: ProbeCase) => readonly string[] | null = () => null,
 ): Promise<BatchTotals> {
   const start = performance.now();
   let generatedTokens = 0;
   for (const [i, c] of cases.entries()) {
-    const result = await runPlan(planner, c.tools, c.goal, opts, `${source}: case "${c.id}"`);
+    const result = await runPlan(planner, c.tools, c.goal, opts, `${source}: case "${c.id}"`, toolScript(c));
     generatedTokens += result.generation.tokens.length;
     onCase(c, result.text, i);
   }

@@ -51,13 +51,18 @@ export function planPrompt(planner: Planner, descriptors: readonly ToolDescripto
   return prompt;
 }
 
-/** Generates one plan with a fresh KV cache (disposed before returning). */
+/**
+ * Generates one plan with a fresh KV cache (disposed before returning). With `toolScript` (constrained
+ * only) the plan calls exactly those tools in that order, [] meaning a refusal: for measurement; the
+ * output is empty when such a plan may not fit the context.
+ */
 export async function runPlan(
   planner: Planner,
   descriptors: readonly ToolDescriptor[],
   goal: string,
   opts: PlanOptions,
   source = 'goal',
+  toolScript: readonly string[] | null = null,
 ): Promise<PlanResult> {
   const prompt = planPrompt(planner, descriptors, goal, source);
   const { tokenizer, model, trie } = planner;
@@ -66,8 +71,14 @@ export async function runPlan(
     (text) => tokenizer.encode(text),
     (id) => trie.bytesOf(id),
   );
-  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, { ...opts.grammar, singleTokenTools }) : null;
+  if (toolScript && !opts.constrain) throw new UserError('a tool script needs constrained decoding');
+  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, { ...opts.grammar, singleTokenTools, toolScript }) : null;
   const room = model.seqLen - prompt.length;
+  if (toolScript && constraint!.minTokensToEnd() > room) {
+    // The bound counts a token per byte, so a long scripted plan may not be guaranteed to fit even though
+    // the model would write it in fewer tokens: measured as a case without output.
+    return { text: '', promptTokens: prompt.length, generation: { tokens: [], ended: false, prefillMs: 0, decodeMs: 0, maskMs: 0 } };
+  }
   if (constraint && constraint.minTokensToEnd() > room) {
     throw new UserError(
       `${source}: the tools and goal take ${prompt.length} of the model's ${model.seqLen} context tokens, leaving ${room}, but a plan may need ${constraint.minTokensToEnd()} (shorten the goal or list fewer tools)`,

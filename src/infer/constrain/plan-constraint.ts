@@ -13,6 +13,8 @@ export interface PlanConstraintOptions extends Partial<PlanGrammarOptions> {
    * tokenized training plan, instead of in any spelling the bytes allow.
    */
   singleTokenTools?: ReadonlyMap<string, number>;
+  /** Only plans calling exactly these tools in this order ([]: only a refusal); see PlanGrammar. */
+  toolScript?: readonly string[] | null;
 }
 
 const DEFAULT_MASK_CACHE_SIZE = 256;
@@ -55,8 +57,8 @@ export class PlanConstraint {
     private readonly trie: TokenTrie,
     options: PlanConstraintOptions = {},
   ) {
-    const { maskCacheSize, singleTokenTools, ...grammarOptions } = options;
-    this.grammar = new PlanGrammar(descriptors, grammarOptions);
+    const { maskCacheSize, singleTokenTools, toolScript, ...grammarOptions } = options;
+    this.grammar = new PlanGrammar(descriptors, grammarOptions, toolScript ?? null);
     this.singleTokenTools = singleTokenTools ?? new Map();
     this.current = initialState(this.grammar);
     this.cacheSize = maskCacheSize ?? DEFAULT_MASK_CACHE_SIZE;

@@ -52,7 +52,12 @@ export class PlanGrammar {
   private readonly stepStarts = new Set<SeqNode>();
   private readonly startNode: SeqNode;
 
-  constructor(descriptors: readonly ToolDescriptor[], options: Partial<PlanGrammarOptions> = {}) {
+  /**
+   * With `script`, only the plans that call exactly those listed tools in that order (an empty script:
+   * only a refusal). That is a measurement, not a planner: decoding under it shows how the model writes
+   * arguments and rationales once the tools are given (`capplan eval plan --oracle-tools`).
+   */
+  constructor(descriptors: readonly ToolDescriptor[], options: Partial<PlanGrammarOptions> = {}, script: readonly string[] | null = null) {
     const o = { ...DEFAULT_PLAN_GRAMMAR_OPTIONS, ...options };
     for (const [name, value] of Object.entries(o)) {
       if (!Number.isInteger(value) || value < 1) throw new UserError(`plan grammar option ${name} must be a positive integer, got ${value}`);
@@ -68,8 +73,8 @@ export class PlanGrammar {
 
     const refusalClose = node('PC', () => close.start(), () => null);
     const refusalText = node('PR', () => new JsonStringFrame(1, o.maxRationaleChars), () => refusalClose);
-    if (descriptors.length === 0) {
-      // Without tools the only plan is a refusal.
+    if (descriptors.length === 0 || script?.length === 0) {
+      // Without tools (or told to refuse) the only plan is a refusal.
       const refusalOnly = new LiteralSet(['{"steps":[],"refusal":']);
       this.startNode = node('P0', () => refusalOnly.start(), () => refusalText);
       return;
@@ -82,6 +87,10 @@ export class PlanGrammar {
       descriptors.map((_, t) => t),
     );
     this.toolNames = toolNames;
+    if (script) {
+      this.startNode = this.scripted(descriptors, script, toolItems);
+      return;
+    }
     const toolName = node('T', () => toolNames.start(), (t) => toolItems[t]!);
 
     const more = new LiteralSet([',{"tool":"', ']}']);
@@ -105,6 +114,34 @@ export class PlanGrammar {
     });
     const open = new LiteralSet(['{"steps":[],"refusal":', '{"steps":[{"tool":"']);
     this.startNode = node('P', () => open.start(), (r) => (r === 0 ? refusalText : stepAt(0)));
+  }
+
+  /**
+   * `{"steps":[` then step n calling `script[n]` for every n, then `]}`. Node keys carry the step index:
+   * steps differ in the tool they allow, so their states must not share cached masks.
+   */
+  private scripted(descriptors: readonly ToolDescriptor[], script: readonly string[], toolItems: readonly SeqNode[]): SeqNode {
+    const index = new Map(descriptors.map((d, t) => [d.name, t]));
+    const tools = script.map((name) => {
+      const t = index.get(name);
+      if (t === undefined) throw new UserError(`the tool script names \`${name}\`, which is not among the descriptors`);
+      return t;
+    });
+    const stepAt: (n: number) => SeqNode = memoized((n) => {
+      const t = tools[n]!;
+      const name = new LiteralSet([`${script[n]}"`], [t]);
+      const toolName = node(`T@${n}`, () => name.start(), () => toolItems[t]!);
+      const start = node(`PS@${n}`, () => new SeqFrame(toolName), () => afterStep(n + 1));
+      this.stepStarts.add(start);
+      return start;
+    });
+    const more = new LiteralSet([',{"tool":"']);
+    const last = new LiteralSet([']}']);
+    const afterStep: (n: number) => SeqNode = memoized((n) =>
+      n < script.length ? node(`PA@${n}`, () => more.start(), () => stepAt(n)) : node('PA@end', () => last.start(), () => null),
+    );
+    const open = new LiteralSet(['{"steps":[{"tool":"']);
+    return node('P@', () => open.start(), () => stepAt(0));
   }
 
   start(): Frame {
