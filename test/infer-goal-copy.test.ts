@@ -23,13 +23,13 @@ describe('goal-copy bias', () => {
   };
 
   /** The tokens boosted after the plan text `prefix` (tokenized as in training) on a row of zeros, and the mask there. */
-  function boostedAfter(prefix: string): { boosted: Set<number>; mask: Uint8Array } {
-    const constraint = new PlanConstraint([SPAWN], vocab.trie);
+  function boostedAfter(prefix: string, tool = SPAWN, goal = GOAL): { boosted: Set<number>; mask: Uint8Array } {
+    const constraint = new PlanConstraint([tool], vocab.trie);
     const tokens = vocab.tok.encode(prefix);
     for (const id of tokens) constraint.advance(id);
     const row = new Float32Array(vocab.tok.vocabSize);
     const mask = constraint.allowedTokens();
-    new GoalCopyBias(GOAL, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, tokens);
+    new GoalCopyBias(goal, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, tokens);
     const boosted = new Set<number>();
     row.forEach((v, id) => {
       if (v === BONUS) boosted.add(id);
@@ -61,7 +61,7 @@ describe('goal-copy bias', () => {
     expect(boostedAfter(`${start}xyz`).boosted.size).toBe(0);
   });
 
-  it('boosts only tokens the mask allows, and nothing outside Text arguments', () => {
+  it('boosts only tokens the mask allows, and nothing outside Text and integer arguments', () => {
     for (const prefix of [start, `${start}-l`, `${start}/`]) {
       const { boosted, mask } = boostedAfter(prefix);
       expect(boosted.size).toBeGreaterThan(0);
@@ -71,5 +71,36 @@ describe('goal-copy bias', () => {
     expect(boostedAfter(`${start}-l`).boosted.has(single('"}'))).toBe(false);
     expect(boostedAfter('{"steps":[{"tool":"ProcessSpawner.spawn","args":{"binary":"ls","args":["-l"]},"rationale":"').boosted.size).toBe(0);
     expect(boostedAfter('{"steps":[],"refusal":"').boosted.size).toBe(0);
+  });
+
+  describe('integer arguments', () => {
+    const RENICE: ToolDescriptor = {
+      name: 'ProcessManager.setPriority',
+      description: 'Set the niceness of a process, from -20 to 19.',
+      params: { pid: { type: 'UInt32' }, niceness: { type: 'Int8' } },
+    };
+    const goal = 'Set the niceness of process 16287 to -4.';
+    const pid = '{"steps":[{"tool":"ProcessManager.setPriority","args":{"pid":';
+    const after = (prefix: string) => boostedAfter(prefix, RENICE, goal);
+
+    it('starts and continues a number of the goal as the tokenizer spells it', () => {
+      const atStart = after(pid).boosted;
+      expect(atStart.has(single('16'))).toBe(true);
+      // Mid-number chunks and the digits of a signed number are not numbers of their own.
+      for (const chunk of ['28', '7', '4']) expect(atStart.has(single(chunk))).toBe(false);
+      expect(after(`${pid}16`).boosted).toEqual(new Set([single('28')]));
+      expect(after(`${pid}5`).boosted.size).toBe(0);
+    });
+
+    it('keeps the sign of a negative number, and boosts ending a number only once all of it is written', () => {
+      const niceness = `${pid}16287,"niceness":`;
+      expect(after(niceness).boosted.has(single('-'))).toBe(true);
+      expect(after(`${niceness}-`).boosted).toEqual(new Set([single('4')]));
+      const { boosted, mask } = after(`${pid}16287`);
+      const allowedEnds = [...mask.keys()].filter((id) => mask[id] && !/^[0-9]/.test(vocab.tok.decode([id])));
+      expect(allowedEnds.length).toBeGreaterThan(0);
+      expect(boosted).toEqual(new Set(allowedEnds));
+      expect(after(`${pid}162`).boosted.has(single(','))).toBe(false);
+    });
   });
 });

@@ -25,7 +25,7 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
     .option('--beam <k>', 'beam search keeping the k most likely partial plans (greedy only); 1 = token by token', String(DEFAULT_BEAM))
-    .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
+    .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text and numbers from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
 

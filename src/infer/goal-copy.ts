@@ -1,9 +1,16 @@
+import { COMPLETE, feedByte, type PlanState } from './constrain/automaton.js';
+import { IntegerFrame } from './constrain/json-number.js';
 import { JsonStringFrame } from './constrain/json-string.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { TokenTrie } from './constrain/token-trie.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+
+function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x30 && b <= 0x39;
+}
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
@@ -27,7 +34,33 @@ function startsWithAt(haystack: Uint8Array, needle: Uint8Array, at: number): boo
   return true;
 }
 
+/**
+ * The text of the integer being written, '' where one may start (a value has no opening delimiter, so
+ * that is where a 0 would start an integer frame), or null elsewhere.
+ */
+function integerSoFar(state: PlanState): string | null {
+  if (state === COMPLETE) return null;
+  if (state.frame instanceof IntegerFrame) return state.frame.written();
+  const zero = feedByte(state, 0x30);
+  return zero !== null && zero !== COMPLETE && zero.frame instanceof IntegerFrame ? '' : null;
+}
+
 const closingByTrie = new WeakMap<TokenTrie, readonly number[]>();
+const numberEndsByTrie = new WeakMap<TokenTrie, readonly number[]>();
+
+/** Tokens that cannot continue an integer (no leading digit): the ones that can end one. Once per vocabulary. */
+function numberEndingTokens(trie: TokenTrie): readonly number[] {
+  let ids = numberEndsByTrie.get(trie);
+  if (!ids) {
+    const found: number[] = [];
+    for (let id = 0; id < trie.vocabSize; id++) {
+      const bytes = trie.bytesOf(id);
+      if (bytes && bytes.length > 0 && !isDigit(bytes[0])) found.push(id);
+    }
+    numberEndsByTrie.set(trie, (ids = found));
+  }
+  return ids;
+}
 
 /** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). Once per vocabulary. */
 function closingTokens(trie: TokenTrie): readonly number[] {
@@ -52,13 +85,19 @@ function closingTokens(trie: TokenTrie): readonly number[] {
  * string. Both continuing and stopping are boosted alike there, so the model still decides which span to
  * copy and how long it is; what the prior adds is the canonical spelling, and no ending mid-word.
  *
+ * Integer arguments get the same prior toward the goal's numbers (a digit run, with its minus sign): the
+ * token continuing one as the tokenizer spells it, and where the whole number is written, the tokens that
+ * end it. The model still converts units ("two hours" → 120 minutes): the prior only favours copying.
+ *
  * Only allowed tokens get the bonus, so it reorders them and nothing else; with a constraint only, as it
- * needs to know that the output is inside an argument's string.
+ * needs to know that the output is inside an argument.
  */
 export class GoalCopyBias {
   private readonly goal: Uint8Array;
   private readonly spanStarts: number[] = [];
+  private readonly numberStarts: number[] = [];
   private readonly closing: readonly number[];
+  private readonly numberEnds: readonly number[];
   /** Boosted tokens per value-so-far (beams share them). */
   private readonly cache = new Map<string, Int32Array>();
 
@@ -71,8 +110,14 @@ export class GoalCopyBias {
     this.goal = new TextEncoder().encode(goal);
     this.goal.forEach((_, i) => {
       if (i === 0 || opensSpan(this.goal[i - 1]!)) this.spanStarts.push(i);
+      const b = this.goal[i];
+      const signed = b === MINUS && isDigit(this.goal[i + 1]) && (i === 0 || opensSpan(this.goal[i - 1]!));
+      // A digit run after a sign that starts a number is part of that number, not one of its own.
+      const unsigned = isDigit(b) && !isDigit(this.goal[i - 1]) && this.numberStarts.at(-1) !== i - 1;
+      if (signed || unsigned) this.numberStarts.push(i);
     });
     this.closing = closingTokens(trie);
+    this.numberEnds = numberEndingTokens(trie);
   }
 
   /**
@@ -80,9 +125,15 @@ export class GoalCopyBias {
    * (the output so far), where `constraint` stands after them.
    */
   apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, tokens: readonly number[]): void {
-    const written = this.valueSoFar(constraint, tokens);
-    if (written === null) return;
-    for (const id of this.boosted(written)) if (mask[id]) row[id]! += this.bonus;
+    const integer = integerSoFar(constraint.state);
+    let ids: Int32Array;
+    if (integer !== null) ids = this.boostedNumber(integer);
+    else {
+      const written = this.valueSoFar(constraint, tokens);
+      if (written === null) return;
+      ids = this.boosted(written);
+    }
+    for (const id of ids) if (mask[id]) row[id]! += this.bonus;
   }
 
   /** The bytes of the Text argument being written, or null when not inside one (or it holds an escape). */
@@ -101,6 +152,29 @@ export class GoalCopyBias {
     const beforeQuote = quote > 0 ? tail[quote - 1] : from > 0 ? this.trie.bytesOf(tokens[from - 1]!)!.at(-1) : undefined;
     const value = tail.subarray(quote + 1);
     return beforeQuote === BACKSLASH || value.includes(BACKSLASH) ? null : value;
+  }
+
+  /** For an integer argument whose text so far is `written`. */
+  private boostedNumber(written: string): Int32Array {
+    const key = `#${written}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const bytes = new TextEncoder().encode(written);
+    const ids = new Set<number>();
+    let ends = false;
+    for (const start of this.numberStarts) {
+      if (!startsWithAt(this.goal, bytes, start)) continue;
+      let end = start + bytes.length;
+      if (end === start && this.goal[end] === MINUS) end++;
+      while (isDigit(this.goal[end])) end++;
+      const rest = this.goal.subarray(start + bytes.length, end);
+      if (rest.length > 0) ids.add(this.encode(Buffer.from(rest).toString('latin1'))[0]!);
+      else if (isDigit(bytes.at(-1))) ends = true;
+    }
+    if (ends) for (const id of this.numberEnds) ids.add(id);
+    const out = Int32Array.from(ids);
+    this.cache.set(key, out);
+    return out;
   }
 
   private boosted(written: Uint8Array): Int32Array {

@@ -42,6 +42,11 @@ export class IntegerFrame extends LeafFrame {
     return this.magnitude >= 0 ? 0 : null;
   }
 
+  /** The integer's text so far (canonical, so it follows from the sign and the magnitude). */
+  written(): string {
+    return `${this.negative ? '-' : ''}${this.magnitude >= 0 ? this.magnitude : ''}`;
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     // A number ends where the next byte does not fit, so a finished one costs nothing more; else one digit.
     return finishesIn(this.magnitude >= 0 ? 0 : 1);
