@@ -25,7 +25,7 @@ export interface PlanOptions {
   sampling: SamplingOptions;
   /** Beam width: 1 picks token by token with `sampling`; more searches for the most likely plan (greedy only). */
   beam: number;
-  /** Logit bonus (nats) for tokens that copy argument text from the goal (GoalCopyBias); 0 = off. Needs `constrain`. */
+  /** Logit bonus (nats) for tokens that copy argument text and numbers from the goal (GoalCopyBias); 0 = off. Needs `constrain`. */
   copyBias: number;
   grammar?: Partial<PlanGrammarOptions>;
 }
