@@ -45,33 +45,24 @@ function integerSoFar(state: PlanState): string | null {
   return zero !== null && zero !== COMPLETE && zero.frame instanceof IntegerFrame ? '' : null;
 }
 
-const closingByTrie = new WeakMap<TokenTrie, readonly number[]>();
-const numberEndsByTrie = new WeakMap<TokenTrie, readonly number[]>();
-
-/** Tokens that cannot continue an integer (no leading digit): the ones that can end one. Once per vocabulary. */
-function numberEndingTokens(trie: TokenTrie): readonly number[] {
-  let ids = numberEndsByTrie.get(trie);
-  if (!ids) {
-    const found: number[] = [];
-    for (let id = 0; id < trie.vocabSize; id++) {
-      const bytes = trie.bytesOf(id);
-      if (bytes && bytes.length > 0 && !isDigit(bytes[0])) found.push(id);
+/** The tokens whose bytes start with a byte `first` accepts, computed once per vocabulary. */
+function tokensStartingWith(first: (byte: number) => boolean): (trie: TokenTrie) => readonly number[] {
+  const byTrie = new WeakMap<TokenTrie, readonly number[]>();
+  return (trie) => {
+    let ids = byTrie.get(trie);
+    if (!ids) {
+      const found: number[] = [];
+      trie.all.walk<boolean>(false, (started, byte) => (started || first(byte) ? true : null), (id) => found.push(id));
+      byTrie.set(trie, (ids = found));
     }
-    numberEndsByTrie.set(trie, (ids = found));
-  }
-  return ids;
+    return ids;
+  };
 }
 
-/** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). Once per vocabulary. */
-function closingTokens(trie: TokenTrie): readonly number[] {
-  let ids = closingByTrie.get(trie);
-  if (!ids) {
-    const found: number[] = [];
-    trie.all.walk<boolean>(false, (afterQuote, byte) => (afterQuote || byte === QUOTE ? true : null), (id) => found.push(id));
-    closingByTrie.set(trie, (ids = found));
-  }
-  return ids;
-}
+/** Tokens that begin with a quote: the ones that can close a string (the mask picks the valid ones). */
+const closingTokens = tokensStartingWith((b) => b === QUOTE);
+/** Tokens that cannot continue an integer (no leading digit): the ones that can end one. */
+const numberEndingTokens = tokensStartingWith((b) => !isDigit(b));
 
 /**
  * A prior toward copying argument text from the goal. Text arguments are spans of the goal (a path, a
@@ -98,8 +89,9 @@ export class GoalCopyBias {
   private readonly numberStarts: number[] = [];
   private readonly closing: readonly number[];
   private readonly numberEnds: readonly number[];
-  /** Boosted tokens per value-so-far (beams share them). */
-  private readonly cache = new Map<string, Int32Array>();
+  /** Boosted tokens per Text value so far and per integer so far (beams share them). */
+  private readonly textCache = new Map<string, Int32Array>();
+  private readonly numberCache = new Map<string, Int32Array>();
 
   constructor(
     goal: string,
@@ -125,23 +117,24 @@ export class GoalCopyBias {
    * (the output so far), where `constraint` stands after them.
    */
   apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, tokens: readonly number[]): void {
-    const integer = integerSoFar(constraint.state);
+    const state = constraint.state;
     let ids: Int32Array;
-    if (integer !== null) ids = this.boostedNumber(integer);
-    else {
-      const written = this.valueSoFar(constraint, tokens);
+    // Inside a string no integer can start, so most steps (rationales, refusals) skip integerSoFar.
+    if (state !== COMPLETE && state.frame instanceof JsonStringFrame) {
+      const written = this.valueSoFar(state.frame, tokens);
       if (written === null) return;
       ids = this.boosted(written);
+    } else {
+      const integer = integerSoFar(state);
+      if (integer === null) return;
+      ids = this.boostedNumber(integer);
     }
     for (const id of ids) if (mask[id]) row[id]! += this.bonus;
   }
 
-  /** The bytes of the Text argument being written, or null when not inside one (or it holds an escape). */
-  private valueSoFar(constraint: PlanConstraint, tokens: readonly number[]): Uint8Array | null {
-    const state = constraint.state;
-    if (typeof state === 'string') return null;
-    const frame = state.frame;
-    if (!(frame instanceof JsonStringFrame) || !frame.isArgValue || frame.plainRemaining() === null) return null;
+  /** The bytes of the Text argument `frame` being written, or null when it is no argument (or holds an escape). */
+  private valueSoFar(frame: JsonStringFrame, tokens: readonly number[]): Uint8Array | null {
+    if (!frame.isArgValue || frame.plainRemaining() === null) return null;
     // Back to the last quote: the opening one unless the value holds an escaped quote. Values with any
     // escape are left alone (copying escapes is not worth its edge cases).
     let from = tokens.length - 1;
@@ -156,8 +149,7 @@ export class GoalCopyBias {
 
   /** For an integer argument whose text so far is `written`. */
   private boostedNumber(written: string): Int32Array {
-    const key = `#${written}`;
-    const cached = this.cache.get(key);
+    const cached = this.numberCache.get(written);
     if (cached) return cached;
     const bytes = new TextEncoder().encode(written);
     const ids = new Set<number>();
@@ -173,13 +165,13 @@ export class GoalCopyBias {
     }
     if (ends) for (const id of this.numberEnds) ids.add(id);
     const out = Int32Array.from(ids);
-    this.cache.set(key, out);
+    this.numberCache.set(written, out);
     return out;
   }
 
   private boosted(written: Uint8Array): Int32Array {
     const key = Buffer.from(written).toString('latin1');
-    const cached = this.cache.get(key);
+    const cached = this.textCache.get(key);
     if (cached) return cached;
     const ids = new Set<number>();
     let closes = false;
@@ -194,7 +186,7 @@ export class GoalCopyBias {
     }
     if (closes) for (const id of this.closing) ids.add(id);
     const out = Int32Array.from(ids);
-    this.cache.set(key, out);
+    this.textCache.set(key, out);
     return out;
   }
 }
