@@ -1,13 +1,13 @@
 /**
  * What the goal-copy bias costs per generated token: the default planner decodes the first cases of a probe
- * file with the planner's default beam, copy bias 0 and N alternating over rounds, and reports the time of
+ * file with copy bias 0 and N alternating over rounds, and reports the time of
  * masks (+ bias) and of the model per generated token. Results: bench/results/copy-bias-<date>.json.
  *
  *   node bench/run.mjs copy-bias --probe FILE.jsonl [--cases 40] [--rounds 2] [--bias 4] [--checkpoint DIR]
  */
 import { initBackend } from '../src/backend/select.js';
 import { readProbeFile } from '../src/eval/probe/probe-file.js';
-import { DEFAULT_BEAM, DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner } from '../src/infer/planner.js';
 import { GREEDY } from '../src/infer/sampling.js';
 import { writeBenchResult } from './results-file.js';
@@ -27,7 +27,7 @@ for (let round = 0; round < rounds; round++) {
     let decodeMs = 0;
     let tokens = 0;
     for (const c of cases) {
-      const { generation } = await runPlan(planner, c.tools, c.goal, { constrain: true, sampling: GREEDY, beam: DEFAULT_BEAM, copyBias });
+      const { generation } = await runPlan(planner, c.tools, c.goal, { constrain: true, sampling: GREEDY, copyBias, minConfidence: 0 });
       maskMs += generation.maskMs;
       decodeMs += generation.decodeMs;
       tokens += generation.tokens.length;
@@ -38,5 +38,5 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 planner.dispose();
-const path = writeBenchResult('copy-bias', { machine: machineInfo(), date: new Date().toISOString(), backend: backend.name, probe, cases: cases.length, beam: DEFAULT_BEAM, runs });
+const path = writeBenchResult('copy-bias', { machine: machineInfo(), date: new Date().toISOString(), backend: backend.name, probe, cases: cases.length, runs });
 console.log(`wrote ${path}`);

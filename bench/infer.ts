@@ -7,7 +7,7 @@
  * - constrained against unconstrained generation: mask milliseconds per token (the constraint's overhead)
  *   next to the model's per-token time;
  * - time to first plan for the survey probe case (../shared/probe/dev.jsonl line 1), decoded as `capplan plan`
- *   does by default (beam DEFAULT_BEAM): in process (load a checkpoint + generate) and as a fresh
+ *   does by default: in process (load a checkpoint + generate) and as a fresh
  *   `capplan plan` process (node start-up included).
  *
  * Run from the repo root after `npm run build`:
@@ -26,12 +26,12 @@ import { machineInfo } from '../src/eval/machine.js';
 import { readProbeFile } from '../src/eval/probe/probe-file.js';
 import { defaultProbePath } from '../src/eval/probe-plans.js';
 import { renderPrompt } from '../src/infer/chat-template.js';
-import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
+import { plannerConstraint } from '../src/infer/plan-turn.js';
 import { TokenTrie } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { FullPassDecoder, KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate, type Generation } from '../src/infer/generate.js';
-import { DEFAULT_BEAM, DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
 import { loadPlanner } from '../src/infer/planner.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { modelDims } from '../src/model/dims.js';
@@ -105,14 +105,20 @@ async function measure(backendName: string): Promise<void> {
   const tensorsFlat = tf.memory().numTensors === tensorsBefore;
 
   // Constrained vs unconstrained generation on the survey case, both greedy, same model.
-  const endId = tok.specialId('<|assistant_end|>');
   const trieStart = performance.now();
   const trie = new TokenTrie(capTokenizerVocab(tok));
   const trieMs = performance.now() - trieStart;
   const gen = async (constrained: boolean, maxTokens: number) => {
     const decoder = new KvCacheDecoder(model);
-    const constraint = constrained ? new PlanConstraint(survey.tools, trie) : null;
-    const g = await generate(decoder, prompt, { maxTokens, endId, vocabLimit: tok.vocabSize, picker: new TokenPicker(GREEDY), constraint });
+    const constraint = plannerConstraint(tok, trie, survey.tools);
+    const g = await generate(decoder, prompt, constraint, {
+      maxTokens,
+      vocabLimit: tok.vocabSize,
+      picker: new TokenPicker(GREEDY),
+      constrain: constrained,
+      encode: (text) => tok.encode(text),
+      spell: (id) => tok.decodeBytes([id]),
+    });
     decoder.dispose();
     return { g, constraint };
   };
@@ -137,7 +143,7 @@ async function measure(backendName: string): Promise<void> {
   const t0 = performance.now();
   const planner = loadPlanner(dir);
   const t1 = performance.now();
-  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, beam: DEFAULT_BEAM, copyBias: DEFAULT_COPY_BIAS });
+  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, copyBias: DEFAULT_COPY_BIAS, minConfidence: 0 });
   const t2 = performance.now();
   planner.dispose();
   const toolsFile = join(dir, 'tools.json');
@@ -160,7 +166,6 @@ async function measure(backendName: string): Promise<void> {
       unconstrained: perToken(unconstrained.g),
     },
     first_plan: {
-      beam: DEFAULT_BEAM,
       copy_bias: DEFAULT_COPY_BIAS,
       load_ms: Math.round(t1 - t0),
       generate_ms: Math.round(t2 - t1),

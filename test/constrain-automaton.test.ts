@@ -135,26 +135,3 @@ describe('plan automaton: invalid text is rejected at the first bad byte', () =>
     );
   });
 });
-
-describe('plan automaton: a tool script', () => {
-  const info = '{"tool":"NetworkStack.info","args":{},"rationale":"a"}';
-  const tail = '{"tool":"LogReader.tail","args":{"source":"net","lines":5},"rationale":"b"}';
-  const script = new PlanGrammar(ALL_TYPES, {}, ['NetworkStack.info', 'LogReader.tail']);
-
-  it('accepts the scripted tools in order and nothing else', () => {
-    expect(recognize(script, `{"steps":[${info},${tail}]}`).complete).toBe(true);
-    // Another tool first, a refusal, a step too few, a step too many: each refused at its first byte.
-    expect(recognize(script, `{"steps":[${tail}`).validBytes).toBe(PLAN_HEAD.length);
-    expect(recognize(script, '{"steps":[],"refusal":"x"}').validBytes).toBe('{"steps":['.length);
-    expect(recognize(script, `{"steps":[${info}]}`).validBytes).toBe(`{"steps":[${info}`.length);
-    expect(recognize(script, `{"steps":[${info},${tail},${info}]}`).validBytes).toBe(`{"steps":[${info},${tail}`.length);
-  });
-
-  it('an empty script accepts only a refusal; a script naming an unlisted tool is a UserError', () => {
-    const refuse = new PlanGrammar(ALL_TYPES, {}, []);
-    expect(recognize(refuse, '{"steps":[],"refusal":"No."}').complete).toBe(true);
-    expect(recognize(refuse, `{"steps":[${info}]}`).validBytes).toBe('{"steps":['.length);
-    expect(() => new PlanGrammar(ALL_TYPES, {}, ['Mailbox.send'])).toThrow(UserError);
-    expect(() => new PlanGrammar(ALL_TYPES, {}, ['Mailbox.send'])).toThrow('`Mailbox.send`, which is not among the descriptors');
-  });
-});

@@ -6,6 +6,7 @@ import { UserError } from '../src/errors.js';
 import { renderPrompt } from '../src/infer/chat-template.js';
 import { COMPLETE, feedByte, feedBytes, initialState, minCompletionBytes, type PlanState } from '../src/infer/constrain/automaton.js';
 import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
+import { plannerConstraint } from '../src/infer/plan-turn.js';
 import { PlanGrammar } from '../src/infer/constrain/plan-grammar.js';
 import { KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
@@ -121,43 +122,40 @@ class NoiseDecoder implements Decoder {
   dispose(): void {}
 }
 
-function expectWholePlan(tokens: number[], tools: ToolDescriptor[]): void {
-  const plan = parsePlan(vocab.tok.decode(tokens), 'generated');
+function expectWholePlan(text: string, tools: ToolDescriptor[]): void {
+  const plan = parsePlan(text, 'generated');
   expect(validatePlanAgainst(plan, tools)).toEqual([]);
 }
 
-describe('generation within a token budget', () => {
-  const endId = () => vocab.tok.specialId('<|assistant_end|>');
+function generateOptions(maxTokens: number, picker: TokenPicker) {
+  return { maxTokens, vocabLimit: vocab.tok.vocabSize, picker, constrain: true, encode: (t: string) => vocab.tok.encode(t), spell: (id: number) => vocab.tok.decodeBytes([id]) };
+}
 
+describe('generation within a token budget', () => {
   it('random walks always end with a whole plan, whether maxTokens or the context is the limit', async () => {
-    for (const tools of [ALL_TYPES, SURVEY_TOOLS, []]) {
-      const needed = new PlanConstraint(tools, vocab.trie).minTokensToEnd();
+    for (const tools of [ALL_TYPES, SURVEY_TOOLS]) {
+      const needed = plannerConstraint(vocab.tok, vocab.trie, tools).minTokensToEnd();
       for (let extra = 0; extra < 40; extra += 3) {
         for (const byContext of [false, true]) {
           const budget = needed + extra;
-          const prompt = [endId() - 1];
-          // The context holds the prompt and every pick but the end token.
+          const prompt = [0];
+          // The context holds the prompt and every token but the end token.
           const decoder = new NoiseDecoder(byContext ? prompt.length + budget - 1 : 10_000, extra * 7 + (byContext ? 1 : 0));
-          const constraint = new PlanConstraint(tools, vocab.trie);
-          const g = await generate(decoder, prompt, {
-            maxTokens: byContext ? 10_000 : budget,
-            endId: endId(),
-            vocabLimit: vocab.tok.vocabSize,
-            picker: new TokenPicker({ temperature: 1, topK: 0, seed: extra }),
-            constraint,
-          });
+          const constraint = plannerConstraint(vocab.tok, vocab.trie, tools);
+          const g = await generate(decoder, prompt, constraint, generateOptions(byContext ? 10_000 : budget, new TokenPicker({ temperature: 1, topK: 0, seed: extra })));
           expect(g.ended).toBe(true);
           expect(g.tokens.length + 1).toBeLessThanOrEqual(budget);
-          expectWholePlan(g.tokens, tools);
+          expectWholePlan(g.text, tools);
         }
       }
     }
   });
 
   it('refuses to start when even the shortest plan cannot fit', async () => {
-    const constraint = new PlanConstraint(SURVEY_TOOLS, vocab.trie);
-    const opts = { maxTokens: constraint.minTokensToEnd() - 1, endId: endId(), vocabLimit: vocab.tok.vocabSize, picker: new TokenPicker(GREEDY), constraint };
-    await expect(generate(new NoiseDecoder(10_000, 1), [0], opts)).rejects.toThrow(/may need 27 more tokens, but only 26 fit/);
+    const constraint = plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS);
+    const needed = constraint.minTokensToEnd();
+    const opts = generateOptions(needed - 1, new TokenPicker(GREEDY));
+    await expect(generate(new NoiseDecoder(10_000, 1), [0], constraint, opts)).rejects.toThrow(`may need ${needed} more tokens, but only ${needed - 1} fit`);
   });
 
   describe('on an untrained model with the context nearly full', () => {
@@ -167,48 +165,38 @@ describe('generation within a token budget', () => {
     beforeAll(async () => {
       await initBackend('cpu');
       promptLength = renderPrompt(vocab.tok, SURVEY_TOOLS, SURVEY_GOAL).length;
-      const needed = new PlanConstraint(SURVEY_TOOLS, vocab.trie).minTokensToEnd();
+      const needed = plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS).minTokensToEnd();
       model = new Gpt({ dims: modelDims(1, vocab.tok.vocabSize), seqLen: promptLength + needed + headroom, seed: 5 });
       scramble(model, 11);
     });
     afterAll(() => model.dispose());
     const planner = () => ({ model, tokenizer: vocab.tok, trie: vocab.trie, dir: 'test', step: 0, dispose: () => {} });
 
-    it('every sampling, and beam search, ends with a whole plan', async () => {
+    it('every sampling ends with a whole plan', async () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
       // The goal-copy bias only reorders allowed tokens, so it cannot break the budget either.
-      const decodings = [
-        ...samplings.map((sampling) => ({ sampling, beam: 1, copyBias: 0 })),
-        { sampling: GREEDY, beam: 3, copyBias: 0 },
-        { sampling: GREEDY, beam: 1, copyBias: 50 },
-        { sampling: GREEDY, beam: 2, copyBias: 50 },
-      ];
+      const decodings = [...samplings.map((sampling) => ({ sampling, copyBias: 0 })), { sampling: GREEDY, copyBias: 50 }];
       for (const decoding of decodings) {
-        const result = await runPlan(planner(), SURVEY_TOOLS, SURVEY_GOAL, { constrain: true, ...decoding });
+        const result = await runPlan(planner(), SURVEY_TOOLS, SURVEY_GOAL, { constrain: true, minConfidence: 0, ...decoding });
         expect(result.generation.ended).toBe(true);
-        expectWholePlan(result.generation.tokens, SURVEY_TOOLS);
+        expectWholePlan(result.text, SURVEY_TOOLS);
       }
       // Also through the decoder that plan uses, to be sure the context (not maxTokens) was the limit.
       const decoder = new KvCacheDecoder(model);
       const prompt = renderPrompt(vocab.tok, SURVEY_TOOLS, SURVEY_GOAL);
-      const g = await generate(decoder, prompt, {
-        maxTokens: 10_000,
-        endId: endId(),
-        vocabLimit: vocab.tok.vocabSize,
-        picker: new TokenPicker({ temperature: 2, topK: 0, seed: 4 }),
-        constraint: new PlanConstraint(SURVEY_TOOLS, vocab.trie),
-      });
+      const g = await generate(decoder, prompt, plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS), generateOptions(10_000, new TokenPicker({ temperature: 2, topK: 0, seed: 4 })));
       decoder.dispose();
       expect(g.ended).toBe(true);
-      expectWholePlan(g.tokens, SURVEY_TOOLS);
+      expectWholePlan(g.text, SURVEY_TOOLS);
     });
 
     it('a goal that leaves less room than the shortest plan is a one-line UserError before generating', async () => {
       const longGoal = `${SURVEY_GOAL} ${'Then check it again. '.repeat(4)}`;
-      const run = runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1, copyBias: 0 }, 'case "x"');
-      await expect(run).rejects.toThrow(UserError);
-      await expect(runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, beam: 1, copyBias: 0 }, 'case "x"')).rejects.toThrow(
-        /^case "x": the tools and goal take \d+ of the model's \d+ context tokens, leaving \d+, but a plan may need 27 \(shorten the goal or list fewer tools\)$/,
+      const needed = plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS).minTokensToEnd();
+      const run = () => runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, copyBias: 0, minConfidence: 0 }, 'case "x"');
+      await expect(run()).rejects.toThrow(UserError);
+      await expect(run()).rejects.toThrow(
+        new RegExp(`^case "x": the tools and goal take \\d+ of the model's \\d+ context tokens, leaving \\d+, but a plan may need ${needed} \\(shorten the goal or list fewer tools\\)$`),
       );
     });
   });

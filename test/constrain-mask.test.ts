@@ -3,9 +3,12 @@ import { parsePlan, serializePlan, validatePlanAgainst } from '../src/data/actio
 import type { ToolDescriptor } from '../src/data/descriptor.js';
 import { Prng } from '../src/util/prng.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
-import { feedBytes, initialState, type PlanState, type StackNode } from '../src/infer/constrain/automaton.js';
+import { feedByte, feedBytes, initialState, type PlanState, type StackNode } from '../src/infer/constrain/automaton.js';
+import { forcedRun } from '../src/infer/constrain/jump-forward.js';
+import { FloatFrame, IntegerFrame } from '../src/infer/constrain/json-number.js';
+import { plannerConstraint, slotIds } from '../src/infer/plan-turn.js';
 import { PlanGrammar, type PlanGrammarOptions } from '../src/infer/constrain/plan-grammar.js';
-import { computeMask, PlanConstraint, singleTokenToolNames } from '../src/infer/constrain/plan-constraint.js';
+import { computeMask, PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
 import { TokenTrie, type ConstraintVocab } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab, gpt2Vocab } from '../src/infer/constrain/vocab.js';
 import { maskLogits } from '../src/infer/constrain/mask-logits.js';
@@ -22,13 +25,18 @@ beforeAll(() => {
   gpt2 = { vocab: g, trie: new TokenTrie(g) };
 });
 
-/** The mask by definition: every ordinary token simulated on its own from the state. */
-function bruteForceMask(vocab: ConstraintVocab, state: PlanState): Uint8Array {
+/**
+ * The mask by definition: every ordinary token simulated on its own from the state; with `stopsAt`,
+ * a token may not feed a byte after its first to a state `stopsAt` names.
+ */
+function bruteForceMask(vocab: ConstraintVocab, state: PlanState, stopsAt: (s: PlanState) => boolean = () => false): Uint8Array {
   const mask = new Uint8Array(vocab.vocabSize);
   for (let id = 0; id < vocab.vocabSize; id++) {
     if (id === vocab.endId || vocab.isSpecial?.(id)) continue;
     const bytes = vocab.tokenBytes(id);
-    if (bytes.length > 0 && feedBytes(state, bytes) !== null) mask[id] = 1;
+    let s: PlanState | null = state;
+    for (let i = 0; i < bytes.length && s !== null; i++) s = i > 0 && stopsAt(s) ? null : feedByte(s, bytes[i]!);
+    if (bytes.length > 0 && s !== null) mask[id] = 1;
   }
   return mask;
 }
@@ -212,32 +220,66 @@ describe('PlanConstraint', () => {
     expect(c.stats.cacheHits).toBeGreaterThan(0);
   });
 
-  it('spells single-token tool names only as their token, other names byte by byte, with singleTokenTools', () => {
+  it('with tool slots: a step names its tool only by a listed slot, which writes exactly the listed name', () => {
     const tokenizer = loadTokenizer('tokenizer');
+    const slots = slotIds(tokenizer);
     const descriptors: ToolDescriptor[] = [
       { name: 'NetworkStack.info', description: 'Report state.', params: {} },
-      { name: 'Foo.bar', description: 'Not in the catalog.', params: {} },
+      { name: 'Qzx.flip', description: 'Not in any training data.', params: { on: { type: 'Bool' } } },
     ];
-    const single = singleTokenToolNames(descriptors.map((d) => d.name), (t) => tokenizer.encode(t), (id) => capos.trie.bytesOf(id));
-    const atom = tokenizer.encode('NetworkStack.info');
-    expect(atom).toHaveLength(1);
-    expect([...single]).toEqual([['NetworkStack.info', atom[0]]]);
-    const allowedAtStep = (opts: { singleTokenTools?: Map<string, number> }, prefix: string) => {
-      const c = new PlanConstraint(descriptors, capos.trie, opts);
-      for (const id of tokenizer.encode(prefix)) c.advance(id);
-      const mask = c.allowedTokens();
-      return [...mask.keys()].filter((i) => mask[i]).map((i) => tokenizer.decode([i]));
-    };
-    for (const prefix of ['{"steps":[{"tool":"', '{"steps":[{"tool":"Foo.bar","args":{},"rationale":"x"},{"tool":"']) {
-      const plain = allowedAtStep({}, prefix);
-      expect(plain).toEqual(expect.arrayContaining(['N', 'Network', 'NetworkStack', 'NetworkStack.info', 'F', 'Foo']));
-      const spelt = allowedAtStep({ singleTokenTools: single }, prefix);
-      expect(spelt.sort()).toEqual(['F', 'Foo', 'NetworkStack.info']);
+    const c = plannerConstraint(tokenizer, capos.trie, descriptors);
+    c.advanceForced();
+    c.advance(tokenizer.encode('{')[0]!);
+    c.advanceForced();
+    expect(c.atToolName()).toBe(true);
+    const mask = c.allowedTokens();
+    expect([...mask.keys()].filter((i) => mask[i])).toEqual([slots[0], slots[1]]);
+    c.advance(slots[1]!);
+    const pieces = c.forcedRun().map((p) => new TextDecoder().decode(p));
+    expect(pieces.join('')).toBe('","args":{"on":');
+    expect(() => c.advance(slots[0]!)).toThrow(/only names a tool at the start of a step/);
+    expect(() => plannerConstraint(tokenizer, capos.trie, Array.from({ length: slots.length + 1 }, (_, k) => ({ ...descriptors[0]!, name: `T${k}.x` })))).toThrow(
+      `${slots.length + 1} tools are listed, but the planner has ${slots.length} tool slots: list at most ${slots.length}`,
+    );
+  });
+});
+
+describe('jump-forward', () => {
+  /**
+   * The bytes the grammar allows one at a time from `state` (brute force over all 256), up to the next
+   * choice: a tool name (the model picks a slot) or the end of a number (the model ends it, even at its bound).
+   */
+  function uniqueBytes(grammar: PlanGrammar, state: PlanState): number[] {
+    const out: number[] = [];
+    let s = state;
+    while (s !== 'complete' && !grammar.isToolNameStart(s.frame) && !(s.frame instanceof IntegerFrame || s.frame instanceof FloatFrame)) {
+      const allowed = [...Array(256).keys()].filter((b) => feedByte(s, b) !== null);
+      if (allowed.length !== 1) break;
+      out.push(allowed[0]!);
+      s = feedByte(s, allowed[0]!)!;
     }
-    // Elsewhere nothing changes: inside a rationale the atom's prefixes stay ordinary text.
-    const inText = '{"steps":[{"tool":"Foo.bar","args":{},"rationale":"';
-    expect(allowedAtStep({ singleTokenTools: single }, inText)).toEqual(allowedAtStep({}, inText));
-    expect(allowedAtStep({ singleTokenTools: single }, inText)).toContain('Network');
+    return out;
+  }
+
+  it('forces exactly the bytes that are the only ones allowed, at every point of every valid plan', () => {
+    const grammar = new PlanGrammar(ALL_TYPES);
+    for (const plan of VALID_PLANS) {
+      const bytes = new TextEncoder().encode(serializePlan(plan, ALL_TYPES));
+      let s: PlanState = initialState(grammar);
+      for (const b of bytes) {
+        const run = forcedRun(grammar, s);
+        expect([...run.pieces.flatMap((p) => [...p])]).toEqual(uniqueBytes(grammar, s));
+        s = feedByte(s, b)!;
+      }
+    }
+  });
+
+  it('masks no token that runs on into forced bytes, and otherwise agrees with brute force', () => {
+    const grammar = new PlanGrammar(ALL_TYPES);
+    for (const state of sampleStates(grammar, 5)) {
+      const expected = bruteForceMask(capos.vocab, state, (s) => s !== 'complete' && s.frame.forcedByte() !== null);
+      expect(differences(computeMask(capos.trie, state, true), expected)).toEqual([]);
+    }
   });
 });
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
 import { renderExample, renderPrompt } from '../src/infer/chat-template.js';
-import { PlanConstraint } from '../src/infer/constrain/plan-constraint.js';
+import { REFUSAL_TEXT } from '../src/data/actionplan.js';
+import { encodePlanTurn, plannerConstraint } from '../src/infer/plan-turn.js';
 import { KvCacheDecoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { argmax, GREEDY, TokenPicker, type SamplingOptions } from '../src/infer/sampling.js';
@@ -17,24 +18,31 @@ describe('chat template', () => {
   });
   afterAll(() => tok.free());
 
-  it('lays out control tokens, one descriptor per line and the goal as DESIGN.md says', () => {
+  it('lays out control tokens, one descriptor per line after its slot, and the goal as DESIGN.md says', () => {
     const prompt = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL);
     const id = (n: string) => tok.specialId(n);
     expect(prompt.slice(0, 3)).toEqual([id('<|bos|>'), id('<|user_start|>'), id('<|tools_start|>')]);
     expect(prompt.slice(-2)).toEqual([id('<|user_end|>'), id('<|assistant_start|>')]);
     const toolsEnd = prompt.indexOf(id('<|tools_end|>'));
-    expect(tok.decode(prompt.slice(3, toolsEnd)).split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(SURVEY_TOOLS);
+    const lines = tok.decode(prompt.slice(3, toolsEnd)).split('\n');
+    expect(lines.map((l, k) => l.startsWith(`<|tool_${k}|>`))).toEqual(SURVEY_TOOLS.map(() => true));
+    expect(lines.map((l) => JSON.parse(l.replace(/^<\|tool_\d\|>/, '')) as unknown)).toEqual(SURVEY_TOOLS);
     expect(tok.decode(prompt.slice(toolsEnd + 1, -2))).toBe(SURVEY_GOAL);
   });
 
-  it('puts the loss on the plan and the end token only', () => {
-    const plan = '{"steps":[{"tool":"NetworkStack.info","args":{},"rationale":"Check."}]}';
-    const { tokens, lossMask } = renderExample(tok, SURVEY_TOOLS, SURVEY_GOAL, plan);
-    const promptLength = renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL).length;
+  it('puts the loss on the model\'s choices only: plan or refuse, each tool\'s slot, values, whether more steps follow', () => {
+    const plan = '{"steps":[{"tool":"LogReader.tail","args":{"source":"net","lines":20},"rationale":"Return the last lines of a log."}]}';
+    const { tokens, lossMask, promptLength } = renderExample(tok, SURVEY_TOOLS, SURVEY_GOAL, plan);
+    expect(promptLength).toBe(renderPrompt(tok, SURVEY_TOOLS, SURVEY_GOAL).length);
     expect([...lossMask.slice(0, promptLength)].every((m) => m === 0)).toBe(true);
-    expect([...lossMask.slice(promptLength)].every((m) => m === 1)).toBe(true);
     expect(tokens.at(-1)).toBe(tok.specialId('<|assistant_end|>'));
-    expect(tok.decode(tokens.slice(promptLength, -1))).toBe(plan);
+    expect(lossMask.at(-1)).toBe(0);
+    const turn = tokens.slice(promptLength, -1);
+    const slot = tok.specialId('<|tool_2|>');
+    const spelt = turn.map((t) => (t === slot ? 'LogReader.tail' : tok.decode([t]))).join('');
+    expect(spelt).toBe(plan);
+    const chosen = turn.filter((_, i) => lossMask[promptLength + i]).map((t) => (t === slot ? '<slot>' : tok.decode([t])));
+    expect(chosen.join('')).toBe('{<slot>net"20}]');
   });
 });
 
@@ -68,33 +76,37 @@ describe('token picking', () => {
 
 describe('generation on a random model', () => {
   const planner = useRandomPlanner();
-  const endId = () => planner.tok.specialId('<|assistant_end|>');
 
-  async function run(tools: ToolDescriptor[], sampling: SamplingOptions, constrained: boolean, maxTokens = 600, toolScript: string[] | null = null) {
+  async function run(tools: ToolDescriptor[], sampling: SamplingOptions, constrained: boolean, maxTokens = 600) {
     const prompt = renderPrompt(planner.tok, tools, SURVEY_GOAL);
     const decoder = new KvCacheDecoder(planner.model);
     try {
-      return await generate(decoder, prompt, {
+      return await generate(decoder, prompt, plannerConstraint(planner.tok, planner.trie, tools, SMALL_GRAMMAR), {
         maxTokens,
-        endId: endId(),
         vocabLimit: planner.tok.vocabSize,
         picker: new TokenPicker(sampling),
-        constraint: constrained ? new PlanConstraint(tools, planner.trie, { ...SMALL_GRAMMAR, toolScript }) : null,
+        constrain: constrained,
+        encode: (t) => planner.tok.encode(t),
+        spell: (id) => planner.tok.decodeBytes([id]),
       });
     } finally {
       decoder.dispose();
     }
   }
 
-  it('greedy decoding is deterministic and starts with the argmax of the prompt logits', async () => {
+  it('greedy decoding is deterministic; the decoder writes the forced start, the model picks after it', async () => {
     const a = await run(SURVEY_TOOLS, GREEDY, false, 12);
     const b = await run(SURVEY_TOOLS, GREEDY, false, 12);
     expect(a.tokens).toEqual(b.tokens);
+    const forced = planner.tok.encode('{"steps":[');
+    expect(a.tokens.slice(0, forced.length)).toEqual(forced);
     const decoder = new KvCacheDecoder(planner.model);
-    const first = await decoder.feed(renderPrompt(planner.tok, SURVEY_TOOLS, SURVEY_GOAL));
+    await decoder.feed(renderPrompt(planner.tok, SURVEY_TOOLS, SURVEY_GOAL));
+    const first = await decoder.feed(forced);
     decoder.dispose();
     first.fill(-Infinity, planner.tok.vocabSize);
-    expect(a.tokens[0]).toBe(argmax(first));
+    expect(a.choices[0]!.id).toBe(argmax(first));
+    expect(a.tokens[forced.length]).toBe(argmax(first));
   });
 
   it('seeded sampling is deterministic per seed and differs across seeds', async () => {
@@ -105,36 +117,47 @@ describe('generation on a random model', () => {
   });
 
   it('constrained output always parses and validates against the tools, even from an untrained model', async () => {
-    const toolSets: ToolDescriptor[][] = [SURVEY_TOOLS, ALL_TYPES, []];
+    const toolSets: ToolDescriptor[][] = [SURVEY_TOOLS, ALL_TYPES];
     const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
     for (const tools of toolSets) {
       for (const sampling of samplings) {
         const g = await run(tools, sampling, true);
         expect(g.ended).toBe(true);
-        const text = planner.tok.decode(g.tokens);
-        const plan = parsePlan(text, 'generated');
+        const plan = parsePlan(g.text, 'generated');
         expect(validatePlanAgainst(plan, tools)).toEqual([]);
-        if (tools.length === 0) expect(plan.refusal).toBeDefined();
+        // Rationales are the listed descriptions and a refusal is the decoder's sentence.
+        for (const step of plan.steps) expect(step.rationale).toBe(tools.find((t) => t.name === step.tool)!.description);
+        if (plan.refusal !== undefined) expect(plan.refusal).toBe(REFUSAL_TEXT);
+        // Each pick is a probability among the allowed tokens.
+        for (const c of g.choices) expect(c.probability).toBeGreaterThan(0);
       }
     }
   });
 
-  it('a tool script fixes the tools, in order, even when one tool comes back after another', async () => {
-    const script = ['LogReader.tail', 'NetworkStack.info', 'LogReader.tail'];
-    for (const sampling of [GREEDY, { temperature: 1, topK: 0, seed: 4 }]) {
-      const g = await run(SURVEY_TOOLS, sampling, true, 600, script);
-      expect(g.ended).toBe(true);
-      const plan = parsePlan(planner.tok.decode(g.tokens), 'generated');
-      expect(validatePlanAgainst(plan, SURVEY_TOOLS)).toEqual([]);
-      expect(plan.steps.map((s) => s.tool)).toEqual(script);
+  it('training and decoding tokenize a plan alike: replaying its chosen tokens, the decoder writes exactly its training tokens', async () => {
+    for (const sampling of [GREEDY, { temperature: 1, topK: 0, seed: 7 }, { temperature: 1, topK: 0, seed: 8 }]) {
+      const text = (await run(ALL_TYPES, sampling, true)).text;
+      const turn = encodePlanTurn(planner.tok, ALL_TYPES, text);
+      const script = turn.tokens.filter((_, i) => turn.chosen[i]);
+      // A picker that replays the training choices, each of which the mask must allow.
+      const replay = { pick: (row: Float32Array) => (row[script[0]!]! > -Infinity ? script.shift()! : -1) };
+      const decoder = new KvCacheDecoder(planner.model);
+      const g = await generate(decoder, renderPrompt(planner.tok, ALL_TYPES, SURVEY_GOAL), plannerConstraint(planner.tok, planner.trie, ALL_TYPES, SMALL_GRAMMAR), {
+        maxTokens: 600,
+        vocabLimit: planner.tok.vocabSize,
+        picker: replay,
+        constrain: true,
+        encode: (t) => planner.tok.encode(t),
+        spell: (id) => planner.tok.decodeBytes([id]),
+      });
+      decoder.dispose();
+      expect(g.text).toBe(text);
+      expect(g.tokens).toEqual(turn.tokens);
     }
-    const refusal = parsePlan(planner.tok.decode((await run(SURVEY_TOOLS, GREEDY, true, 600, [])).tokens), 'generated');
-    expect(refusal.steps).toEqual([]);
-    expect(refusal.refusal).toBeDefined();
   });
 
   it('without the constraint the same model writes no plan', async () => {
     const g = await run(SURVEY_TOOLS, GREEDY, false, 40);
-    expect(() => parsePlan(planner.tok.decode(g.tokens), 'generated')).toThrow();
+    expect(() => parsePlan(g.text, 'generated')).toThrow();
   });
 });

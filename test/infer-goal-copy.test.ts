@@ -29,7 +29,7 @@ describe('goal-copy bias', () => {
     for (const id of tokens) constraint.advance(id);
     const row = new Float32Array(vocab.tok.vocabSize);
     const mask = constraint.allowedTokens();
-    new GoalCopyBias(goal, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, tokens);
+    new GoalCopyBias(goal, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, new TextEncoder().encode(prefix));
     const boosted = new Set<number>();
     row.forEach((v, id) => {
       if (v === BONUS) boosted.add(id);

@@ -88,9 +88,11 @@ describe('planFieldLosses', () => {
     const fields = report.fields;
     expect(PLAN_FIELDS.reduce((s, f) => s + fields[f].tokens, 0)).toBe(targets);
     expect(PLAN_FIELDS.reduce((s, f) => s + fields[f].nats, 0)).toBeCloseTo(expectedNats, 2);
-    // One byte per token: the tool field holds "F.s", args `{"r":N}`, structure the rest plus the end token.
-    expect(fields.tool.tokens).toBe(3 * 'F.s'.length);
-    expect(fields.args.tokens).toBe(lines.reduce((s, l) => s + JSON.stringify(JSON.parse(l.plan).steps[0].args).length, 0));
+    // Only the model's choices count: each tool is one slot, args the digits of N and the `}` that ends it,
+    // structure the plan-or-refuse `{` and the closing `]`; the rationale is the decoder's.
+    expect(fields.tool.tokens).toBe(3);
+    expect(fields.args.tokens).toBe(lines.reduce((s, l) => s + String(JSON.parse(l.plan).steps[0].args.r).length + 1, 0));
+    expect(fields.structure.tokens).toBe(2 * 3);
     expect(fields.rationale.tokens).toBe(0);
     expect(fields.tool.nats).toBeGreaterThan(0);
   });

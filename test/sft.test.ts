@@ -1,3 +1,4 @@
+import { REFUSAL_TEXT, serializePlan } from '../src/data/actionplan.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -24,8 +25,8 @@ afterAll(dirs.removeAll);
 
 const tok = chatByteTokenizer();
 /** One fixture example (≈ 117 tokens) per row in runs; packing tests use rows that hold two. */
-const SEQ = 128;
-const PACK_SEQ = 256;
+const SEQ = 160;
+const PACK_SEQ = 320;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -139,7 +140,7 @@ describe('sft loss mask', () => {
     const model = new Gpt({ dims, seqLen: SEQ, seed: 11 });
     // Make the zero-initialised projections non-zero so every parameter gets a gradient.
     for (const v of model.params.values()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.02, 'float32', 3))));
-    const { tokens, lossMask } = renderExample(tok, tinyPlanLines(1)[0]!.tools, 'fan 5', '{"steps":[],"refusal":"no"}');
+    const { tokens, lossMask } = renderExample(tok, tinyPlanLines(1)[0]!.tools, 'fan 5', serializePlan({ steps: [], refusal: REFUSAL_TEXT }));
     const T = tokens.length - 1;
     const inputs = Int32Array.from(tokens.slice(0, T));
     const packed = (await new SftPacker([{ tokens: toTokenArray(tokens, tok.vocabSize), mask: lossMask }], { seqLen: T, pad: 0, seed: null, singlePass: true }).nextBatch(1))!;

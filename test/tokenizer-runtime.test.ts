@@ -28,7 +28,7 @@ describe('fixture tokenizer artifacts', () => {
     expect(ranks[65]).toBe(`${Buffer.from('A').toString('base64')} 65`);
     expect(info.reserved_atoms[0]!.id).toBe(256 + info.merges);
     expect(tok.specialId('<|bos|>')).toBe(256 + info.merges + info.reserved_atoms.length);
-    expect(Object.keys(info.special_tokens)).toEqual([...CONTROL_TOKENS, ...Array.from({ length: 9 }, (_, i) => `<|reserved_${i}|>`)]);
+    expect(Object.keys(info.special_tokens)).toEqual([...CONTROL_TOKENS, ...Array.from({ length: 9 }, (_, i) => `<|tool_${i}|>`)]);
   });
 
   it('records every output file and input in the manifest with its sha256', () => {
@@ -80,7 +80,7 @@ describe('encode / decode', () => {
   });
 
   it('never produces control tokens from plain text', () => {
-    const text = CONTROL_TOKENS.join(' ') + ' <|reserved_0|>';
+    const text = CONTROL_TOKENS.join(' ') + ' <|tool_0|>';
     const ids = tok.encode(text);
     expect(ids.some((id) => tok.isSpecial(id))).toBe(false);
     expect(tok.decode(ids)).toBe(text);

@@ -4,6 +4,9 @@ import { describeIssues } from '../config/load.js';
 import type { ToolDescriptor } from './descriptor.js';
 import { valueMatchesType } from './capnp-values.js';
 
+/** The planner's refusal: one sentence, written by the decoder when the model decides no listed tool can do the goal. */
+export const REFUSAL_TEXT = 'None of the listed tools can do what the goal asks.';
+
 /** One call of a plan: which tool, its arguments by param name, and a short reason. */
 export const planStepSchema = z
   .object({

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readProbeFile, readProbeOutputs, type ProbeCase } from './probe/probe-file.js';
+import { readProbeFile, readProbeOutputs } from './probe/probe-file.js';
 import { formatProbeReport, scoreProbe, type ProbeReport } from './probe/report.js';
 import { defaultProbePath } from './probe-plans.js';
 import { planCases, type BatchTotals } from '../infer/batch.js';
@@ -16,12 +16,6 @@ interface EvalPlanFlags extends PlannerFlags {
   probe: string;
   json?: boolean;
   outputs?: string;
-  oracleTools?: boolean;
-}
-
-/** The expected tools of a case, in order ([] for a refusal); null when the case fixes no order. */
-function expectedTools(c: ProbeCase): readonly string[] | null {
-  return c.expect.refusal ? [] : c.expect.steps;
 }
 
 /** What produced the outputs: a checkpoint run (with its speed) or a file of `plan --batch` lines. */
@@ -32,11 +26,7 @@ type Source =
       step: number;
       backend: string;
       constrained: boolean;
-      beam: number;
       copyBias: number;
-      oracleTools: boolean;
-      /** With oracle tools: cases left without output because their scripted plan may not fit the context. */
-      unfit: number;
       totals: BatchTotals;
     }
   | { kind: 'outputs'; file: string };
@@ -45,44 +35,35 @@ function describe(source: Source): string {
   if (source.kind === 'outputs') return `outputs from ${source.file}`;
   const t = source.totals;
   return (
-    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.beam > 1 ? `, beam ${source.beam}` : ''}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}${source.oracleTools ? `, oracle tools (${source.unfit} cases may not fit: no output)` : ''}; ` +
-    `${t.cases} cases, ${t.generatedTokens} tokens in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
+    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}; ` +
+    `${t.cases} cases, ${t.generatedTokens} tokens (${t.chosenTokens} chosen by the model) in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
   );
 }
 
 async function evalPlan(flags: EvalPlanFlags): Promise<void> {
   const cases = readProbeFile(flags.probe);
   let outputs: Map<string, string>;
+  const confidences = new Map<string, number>();
   let source: Source;
   if (flags.outputs !== undefined) {
     outputs = readProbeOutputs(flags.outputs);
     source = { kind: 'outputs', file: flags.outputs };
   } else {
-    const oracleTools = flags.oracleTools === true;
-    if (oracleTools && !flags.constrain) throw new UserError('--oracle-tools forces tools through the constraint: it cannot be used with --no-constrain');
     const { planner, backend, options } = await openPlanner(flags);
     try {
       outputs = new Map();
-      let unfit = 0;
-      const totals = await planCases(
-        planner,
-        cases,
-        options,
-        flags.probe,
-        (c, output, i) => {
-          outputs.set(c.id, output);
-          if (oracleTools && output === '') unfit++;
-          if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
-        },
-        oracleTools ? expectedTools : undefined,
-      );
-      const { constrain: constrained, beam, copyBias } = options;
-      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, beam, copyBias, oracleTools, unfit, totals };
+      const totals = await planCases(planner, cases, options, flags.probe, (c, result, i) => {
+        outputs.set(c.id, result.text);
+        confidences.set(c.id, result.confidence.overall);
+        if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
+      });
+      const { constrain: constrained, copyBias } = options;
+      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, copyBias, totals };
     } finally {
       planner.dispose();
     }
   }
-  const report: ProbeReport = scoreProbe(cases, outputs, flags.outputs ?? 'generated outputs');
+  const report: ProbeReport = scoreProbe(cases, outputs, flags.outputs ?? 'generated outputs', confidences);
   if (flags.json) {
     process.stdout.write(JSON.stringify({ probe: flags.probe, source, ...report }, null, 2) + '\n');
     return;
@@ -142,7 +123,6 @@ export function registerEvalPlanCommands(group: Command): void {
       .description('score the planner on a probe file: every DESIGN.md metric per case and in total')
       .option('--probe <file.jsonl>', 'probe lines {"id","tools","goal","expect"}', defaultProbePath())
       .option('--json', 'print the report as JSON (per case and totals)')
-      .option('--outputs <file.jsonl>', 'score these `plan --batch` outputs instead of generating')
-      .option('--oracle-tools', "diagnosis: force each case's expected tools in order (a refusal where one is expected), so the scores measure arguments and rationales alone"),
+      .option('--outputs <file.jsonl>', 'score these `plan --batch` outputs instead of generating'),
   ).action(evalPlan);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { renderExample, type TemplateTokenizer } from '../infer/chat-template.js';
+import { slotIds } from '../infer/plan-turn.js';
 import type { Gpt } from '../model/gpt.js';
 import type { PlanLine } from '../sft/examples.js';
 import { fieldOfSpan, planFieldOfBytes, PLAN_FIELDS, type PlanField } from './plan-fields.js';
@@ -25,14 +26,15 @@ export interface PlanLossTokenizer extends TemplateTokenizer {
 /**
  * Teacher-forced loss of the target plans, split by plan field (plan-fields.ts): where a checkpoint's
  * plan loss comes from, e.g. whether an unseen tool fails at its name, its arguments or its rationale.
- * Each example runs as one sequence with the SFT chat template; the targets are the plan tokens and
- * `<|assistant_end|>` (counted as structure), exactly the positions SFT trains.
+ * Each example runs as one sequence with the SFT chat template; the targets are the model's choices in
+ * the plan (plan-turn.ts), exactly the positions SFT trains. A slot token counts as the tool name.
  */
 export async function planFieldLosses(model: Gpt, tok: PlanLossTokenizer, lines: readonly PlanLine[], source: string): Promise<PlanLossReport> {
   const fields = Object.fromEntries(PLAN_FIELDS.map((f) => [f, { tokens: 0, nats: 0 }])) as Record<PlanField, FieldLoss>;
   let skipped = 0;
   for (const [i, line] of lines.entries()) {
-    const { tokens, lossMask } = renderExample(tok, line.tools, line.goal, line.plan);
+    const { tokens, lossMask, promptLength } = renderExample(tok, line.tools, line.goal, line.plan);
+    const slots = new Map(slotIds(tok).map((id, k) => [id, k]));
     if (tokens.length - 1 > model.seqLen) {
       skipped += 1;
       continue;
@@ -45,13 +47,15 @@ export async function planFieldLosses(model: Gpt, tok: PlanLossTokenizer, lines:
     });
     const perTarget = (await losses.data()) as Float32Array;
     losses.dispose();
-    // The plan's bytes are the concatenated bytes of its tokens, in order; then comes the end token.
+    // The plan's bytes are the concatenated bytes of its tokens (a slot: its tool's name), in order; then comes the end token.
     const end = tokens.length - 1;
     let offset = 0;
-    for (let t = lossMask.indexOf(1); t <= end; t++) {
-      const width = t < end ? tok.tokenBytes(tokens[t]!).length : 0;
+    for (let t = promptLength; t <= end; t++) {
+      const slot = slots.get(tokens[t]!);
+      const width = t === end ? 0 : slot !== undefined ? Buffer.byteLength(line.tools[slot]!.name) : tok.tokenBytes(tokens[t]!).length;
       const field = t < end ? fieldOfSpan(byteFields, offset, offset + width) : 'structure';
       offset += width;
+      if (!lossMask[t]) continue;
       fields[field].tokens += 1;
       fields[field].nats += perTarget[t - 1]!;
     }

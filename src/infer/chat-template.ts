@@ -1,4 +1,5 @@
 import { serializeDescriptor, type ToolDescriptor } from '../data/descriptor.js';
+import { encodePlanTurn, slotIds } from './plan-turn.js';
 
 /** The chat template's control tokens (DESIGN.md, ActionPlan and tool descriptors). */
 export const CONTROL = {
@@ -18,17 +19,20 @@ export interface TemplateTokenizer {
 }
 
 /**
- * `<|bos|><|user_start|><|tools_start|>` descriptors, one compact JSON per line `<|tools_end|>` goal
- * `<|user_end|><|assistant_start|>`: everything the planner sees before it writes the plan. Shared by
- * SFT and inference so both see the same token sequence.
+ * `<|bos|><|user_start|><|tools_start|>` descriptors, one compact JSON per line, each after its slot
+ * `<|tool_k|>`, `<|tools_end|>` goal `<|user_end|><|assistant_start|>`: everything the planner sees
+ * before it writes the plan. Shared by SFT and inference so both see the same token sequence. The slot
+ * before a descriptor is the token the planner emits to call that tool (plan-turn.ts).
  */
 export function renderPrompt(tok: TemplateTokenizer, descriptors: readonly ToolDescriptor[], goal: string): number[] {
   const id = (name: string) => tok.specialId(name);
+  const slots = slotIds(tok);
+  const newline = tok.encode('\n');
   return [
     id(CONTROL.bos),
     id(CONTROL.userStart),
     id(CONTROL.toolsStart),
-    ...tok.encode(descriptors.map(serializeDescriptor).join('\n')),
+    ...descriptors.flatMap((d, k) => [...(k > 0 ? newline : []), slots[k]!, ...tok.encode(serializeDescriptor(d))]),
     id(CONTROL.toolsEnd),
     ...tok.encode(goal),
     id(CONTROL.userEnd),
@@ -37,19 +41,20 @@ export function renderPrompt(tok: TemplateTokenizer, descriptors: readonly ToolD
 }
 
 /**
- * A whole SFT example: the prompt, the plan text and `<|assistant_end|>`. `lossMask[i]` is 1 where
- * tokens[i] is a target the loss counts (predicted from position i − 1): the plan and the end token
- * only, never the prompt.
+ * A whole SFT example: the prompt, the plan as the planner writes it (plan-turn.ts) and
+ * `<|assistant_end|>`. `lossMask[i]` is 1 where tokens[i] is a target the loss counts (predicted from
+ * position i − 1): the model's choices in the plan only, never the prompt or what the decoder writes.
  */
 export function renderExample(
   tok: TemplateTokenizer,
   descriptors: readonly ToolDescriptor[],
   goal: string,
   planText: string,
-): { tokens: number[]; lossMask: Uint8Array } {
+): { tokens: number[]; lossMask: Uint8Array; promptLength: number } {
   const prompt = renderPrompt(tok, descriptors, goal);
-  const tokens = [...prompt, ...tok.encode(planText), tok.specialId(CONTROL.assistantEnd)];
+  const turn = encodePlanTurn(tok, descriptors, planText);
+  const tokens = [...prompt, ...turn.tokens, tok.specialId(CONTROL.assistantEnd)];
   const lossMask = new Uint8Array(tokens.length);
-  lossMask.fill(1, prompt.length);
-  return { tokens, lossMask };
+  lossMask.set(turn.chosen, prompt.length);
+  return { tokens, lossMask, promptLength: prompt.length };
 }

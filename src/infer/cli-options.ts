@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
-import { DEFAULT_BEAM, DEFAULT_COPY_BIAS, type PlanOptions } from './plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, type PlanOptions } from './plan.js';
 
 /** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
 export interface PlannerFlags {
@@ -13,19 +13,19 @@ export interface PlannerFlags {
   temperature: string;
   topK: string;
   seed: string;
-  beam: string;
   copyBias: string;
+  minConfidence: string;
 }
 
 export function addPlannerOptions(cmd: Command): Command {
   return cmd
     .option('--checkpoint <dir>', 'planner checkpoint directory (default checkpoints/default)')
-    .option('--no-constrain', 'switch off schema-constrained decoding (to measure what it gains)')
+    .option('--no-constrain', 'do not mask the model\'s choices to valid plans (to measure what the constraint gains; the decoder still writes the forced structure)')
     .option('--temperature <t>', 'sampling temperature; 0 = greedy', '0')
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
-    .option('--beam <k>', 'beam search keeping the k most likely partial plans (greedy only); 1 = token by token', String(DEFAULT_BEAM))
     .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text and numbers from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
+    .option('--min-confidence <p>', 'constrained only: a plan whose confidence (the probability of its deciding choices) is below p becomes a refusal that says so; 0 = never', String(DEFAULT_MIN_CONFIDENCE))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
 
@@ -43,12 +43,6 @@ export function samplingFromFlags(flags: PlannerFlags): SamplingOptions {
   };
 }
 
-export function beamFromFlags(flags: PlannerFlags, sampling: SamplingOptions): number {
-  const beam = numberFlag('--beam', flags.beam, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer in 1..64');
-  if (beam > 1 && sampling.temperature !== 0) throw new UserError(`--beam ${beam} searches for the most likely plan: it needs --temperature 0`);
-  return beam;
-}
-
 /** The copy bias in effect: the flag's value with a constraint, 0 without one (the bias needs it). */
 export function copyBiasFromFlags(flags: PlannerFlags): number {
   const bias = numberFlag('--copy-bias', flags.copyBias, (n) => Number.isFinite(n) && n >= 0 && n <= 100, 'a number in 0..100');
@@ -58,7 +52,8 @@ export function copyBiasFromFlags(flags: PlannerFlags): number {
 /** Validates the flags, initialises the backend and loads the planner (the caller disposes it). */
 export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; options: PlanOptions }> {
   const sampling = samplingFromFlags(flags);
-  const options: PlanOptions = { constrain: flags.constrain, sampling, beam: beamFromFlags(flags, sampling), copyBias: copyBiasFromFlags(flags) };
+  const minConfidence = numberFlag('--min-confidence', flags.minConfidence, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'a number in 0..1');
+  const options: PlanOptions = { constrain: flags.constrain, sampling, copyBias: copyBiasFromFlags(flags), minConfidence };
   const backend = await initBackend(parseBackendName(flags.backend));
   const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
   return { planner, backend: backend.name, options };

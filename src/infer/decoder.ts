@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Gpt, LayerKv } from '../model/gpt.js';
-import type { BeamScorer } from './beam.js';
 
 /**
  * Next-token logits for a growing sequence: `feed` appends tokens (a whole prompt or one generated
@@ -60,75 +59,6 @@ export class KvCacheDecoder implements Decoder {
   dispose(): void {
     this.disposeCache();
     this.used = 0;
-  }
-}
-
-/**
- * KV-cache decoding of several continuations of one prompt (beam search): the prompt's cache is computed
- * once, and each extend gathers the caches of the chosen parents along the batch axis and runs all
- * continuations' next tokens as one batch.
- */
-export class KvBeamDecoder implements BeamScorer {
-  private kv: LayerKv[] | null = null;
-  private used = 0;
-  private rows = 0;
-
-  constructor(private readonly model: Gpt) {}
-
-  get capacity(): number {
-    return this.model.seqLen;
-  }
-
-  async prefill(prompt: readonly number[]): Promise<Float32Array> {
-    this.dispose();
-    const [row] = await this.step(tf.tensor2d([...prompt], [1, prompt.length], 'int32'), null);
-    this.rows = 1;
-    return row!;
-  }
-
-  async extend(parents: readonly number[], tokens: readonly number[]): Promise<Float32Array[]> {
-    if (parents.length !== tokens.length || parents.some((p) => !Number.isInteger(p) || p < 0 || p >= this.rows)) {
-      throw new RangeError(`extend needs one token per parent, each parent in 0..${this.rows - 1}`);
-    }
-    const old = this.kv!;
-    const unchanged = parents.length === this.rows && parents.every((p, i) => p === i);
-    const past = unchanged ? old : tf.tidy(() => {
-      const index = tf.tensor1d([...parents], 'int32');
-      return old.map((layer) => ({ k: tf.gather(layer.k, index), v: tf.gather(layer.v, index) }));
-    });
-    let rows: Float32Array[];
-    try {
-      rows = await this.step(tf.tensor2d([...tokens], [tokens.length, 1], 'int32'), past);
-    } finally {
-      if (!unchanged) tf.dispose(past.flatMap((layer) => [layer.k, layer.v]));
-    }
-    tf.dispose(old.flatMap((layer) => [layer.k, layer.v]));
-    this.rows = tokens.length;
-    return rows;
-  }
-
-  /** Runs `input` [B, T] after `past`, keeps the new cache, and returns one logits row per batch entry. */
-  private async step(input: tf.Tensor2D, past: LayerKv[] | null): Promise<Float32Array[]> {
-    const [batch, time] = input.shape;
-    try {
-      checkFits(this.model, this.used, time);
-      const { logits, kv } = this.model.decodeStep(input, past);
-      this.kv = kv;
-      this.used += time;
-      const flat = (await logits.data()) as Float32Array;
-      logits.dispose();
-      const vocab = flat.length / batch;
-      return Array.from({ length: batch }, (_, i) => flat.subarray(i * vocab, (i + 1) * vocab));
-    } finally {
-      input.dispose();
-    }
-  }
-
-  dispose(): void {
-    if (this.kv) tf.dispose(this.kv.flatMap((layer) => [layer.k, layer.v]));
-    this.kv = null;
-    this.used = 0;
-    this.rows = 0;
   }
 }
 

@@ -1,48 +1,83 @@
-import { maskLogits } from './constrain/mask-logits.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { Decoder } from './decoder.js';
 import type { GoalCopyBias } from './goal-copy.js';
 import type { TokenPicker } from './sampling.js';
 
+/** What a model choice decided: plan or refuse, a step's tool, whether the plan goes on, or a value. */
+export type ChoiceKind = 'decision' | 'tool' | 'continue' | 'value';
+
+/** One token the model picked and the probability it gave it among the tokens allowed there. */
+export interface Choice {
+  kind: ChoiceKind;
+  id: number;
+  probability: number;
+}
+
 export interface GenerateOptions {
-  /** Stop after this many generated tokens (not counting the end token). */
+  /** Stop after this many tokens of the turn (forced and chosen alike, not counting the end token). */
   maxTokens: number;
-  /** The end-of-turn token: generation stops when it is picked; it is not part of the output. */
-  endId: number;
   /** Ids at or above this (the padding of the model's vocabulary) are never picked. */
   vocabLimit: number;
-  picker: TokenPicker;
-  /** When given, only tokens that keep the output a valid plan prefix are allowed (and it ends the plan). */
-  constraint?: PlanConstraint | null;
-  /** With a constraint: a prior toward copying argument text from the goal. */
+  picker: Pick<TokenPicker, 'pick'>;
+  /** Masks the model's choices to tokens that keep the plan valid (false: only the decoder's own parts are written). */
+  constrain: boolean;
+  /** With `constrain`: a prior toward copying argument text from the goal. */
   copyBias?: GoalCopyBias | null;
+  /** Encodes a forced piece (the tokenizer, as training encodes it). */
+  encode: (text: string) => number[];
+  /** Bytes of a token the model picked when it does not continue a valid plan (unconstrained only). */
+  spell: (id: number) => Uint8Array;
 }
 
 export interface Generation {
-  /** Generated ids, without the end token. */
+  /** Every token of the turn, forced and chosen, without the end token. */
   tokens: number[];
-  /** True when the end token was picked (false: stopped by maxTokens or the context). */
+  /** The text written (slot tokens as their tools' names). */
+  text: string;
+  /** True when the plan ended with the end token (false: stopped by maxTokens or the context). */
   ended: boolean;
+  /** The model's picks, in order (the rest of `tokens` the decoder wrote). */
+  choices: Choice[];
   /** Wall time of the prompt pass, of the later model steps, and of computing masks, in ms. */
   prefillMs: number;
   decodeMs: number;
   maskMs: number;
 }
 
+const utf8 = new TextDecoder();
+
+/** Softmax probability of `id` among the finite entries of `row`, in float64. */
+function probabilityOf(row: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let sum = 0;
+  for (const v of row) if (v > -Infinity) sum += Math.exp(v - max);
+  return Math.exp(row[id]! - max) / sum;
+}
+
+function kindOf(constraint: PlanConstraint, picks: number): ChoiceKind {
+  const state = constraint.state;
+  if (picks === 0) return 'decision';
+  if (constraint.atToolName()) return 'tool';
+  return state !== 'complete' && constraint.grammar.isStepEnd(state.frame) ? 'continue' : 'value';
+}
+
 /**
- * Feeds the prompt, then picks one token at a time until the end token, `maxTokens` or the end of the
- * model's context. With a constraint, the mask of allowed tokens is applied to each logits row before
- * picking, so the output is always a prefix of a valid plan; and as the mask also keeps the plan
- * completable within the picks left, it always ends with a whole plan.
+ * Writes the assistant turn of a plan: the prompt runs in one pass; then, repeatedly, the decoder
+ * appends everything the grammar forces (jump-forward, fed to the model as one pass) and the model picks
+ * the next token where it has a choice, masked to the tokens that keep the plan valid. The mask also
+ * keeps the plan completable within the tokens left, so a constrained turn always ends with a whole
+ * plan. Unconstrained, the model's pick is not masked; once a pick leaves the grammar, the rest of the
+ * turn is the model's alone until the end token.
  */
-export async function generate(decoder: Decoder, prompt: readonly number[], opts: GenerateOptions): Promise<Generation> {
-  const { constraint, picker } = opts;
+export async function generate(decoder: Decoder, prompt: readonly number[], constraint: PlanConstraint, opts: GenerateOptions): Promise<Generation> {
+  const { picker } = opts;
   const tokens: number[] = [];
-  // Picks left, the end token included: a non-end pick stops the loop once maxTokens are taken, and
-  // the context holds every pick but the end token, which is never fed.
-  const picksLeft = (): number => Math.min(opts.maxTokens - tokens.length, decoder.capacity - decoder.length + 1);
+  const choices: Choice[] = [];
+  const written: Uint8Array[] = [];
+  let inGrammar = true;
   const firstPicks = Math.min(opts.maxTokens, decoder.capacity - decoder.length - prompt.length + 1);
-  if (constraint && constraint.minTokensToEnd() > firstPicks) {
+  if (opts.constrain && constraint.minTokensToEnd() > firstPicks) {
     throw new RangeError(`the plan may need ${constraint.minTokensToEnd()} more tokens, but only ${firstPicks} fit after the prompt`);
   }
   let t0 = performance.now();
@@ -50,24 +85,48 @@ export async function generate(decoder: Decoder, prompt: readonly number[], opts
   const prefillMs = performance.now() - t0;
   let decodeMs = 0;
   let maskMs = 0;
+  const done = (ended: boolean): Generation => ({ tokens, text: utf8.decode(Buffer.concat(written)), ended, choices, prefillMs, decodeMs, maskMs });
+  const room = () => Math.min(opts.maxTokens - tokens.length, decoder.capacity - decoder.length);
+  const feed = async (ids: number[]) => {
+    const t = performance.now();
+    row = await decoder.feed(ids);
+    decodeMs += performance.now() - t;
+  };
   for (;;) {
+    if (inGrammar && !constraint.isChoice()) {
+      const pieces = constraint.forcedRun();
+      const ids = pieces.flatMap((piece) => opts.encode(utf8.decode(piece)));
+      constraint.advanceForced();
+      if (ids.length > room()) return done(false);
+      tokens.push(...ids);
+      written.push(...pieces);
+      if (constraint.isComplete()) return done(true);
+      await feed(ids);
+    }
     row.fill(-Infinity, opts.vocabLimit);
-    if (constraint) {
+    const kind = inGrammar ? kindOf(constraint, choices.length) : 'value';
+    if (inGrammar && opts.constrain) {
       const m0 = performance.now();
-      const mask = constraint.allowedTokens(picksLeft());
-      maskLogits(row, mask);
-      opts.copyBias?.apply(row, mask, constraint, tokens);
+      const mask = constraint.allowedTokens(room() + 1);
+      for (let i = 0; i < opts.vocabLimit; i++) if (!mask[i]) row[i] = -Infinity;
+      opts.copyBias?.apply(row, mask, constraint, Buffer.concat(written));
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);
     if (id < 0) throw new Error('no token is allowed here: the vocabulary lacks a byte the plan needs');
-    constraint?.advance(id);
-    if (id === opts.endId) return { tokens, ended: true, prefillMs, decodeMs, maskMs };
+    choices.push({ kind, id, probability: probabilityOf(row, id) });
+    if (!inGrammar || !opts.constrain) {
+      if (id === constraint.endId) return done(inGrammar && constraint.isComplete());
+      inGrammar &&= constraint.accepts(id);
+    }
+    if (inGrammar) {
+      written.push(constraint.tokenBytes(id));
+      constraint.advance(id);
+    } else {
+      written.push(opts.spell(id));
+    }
     tokens.push(id);
-    if (tokens.length >= opts.maxTokens || decoder.length >= decoder.capacity) break;
-    t0 = performance.now();
-    row = await decoder.feed([id]);
-    decodeMs += performance.now() - t0;
+    if (tokens.length >= opts.maxTokens || decoder.length >= decoder.capacity) return done(false);
+    await feed([id]);
   }
-  return { tokens, ended: false, prefillMs, decodeMs, maskMs };
 }

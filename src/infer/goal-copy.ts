@@ -113,17 +113,17 @@ export class GoalCopyBias {
   }
 
   /**
-   * Adds the bonus in place to the logits in `row` of the tokens that `mask` allows next after `tokens`
-   * (the output so far), where `constraint` stands after them.
+   * Adds the bonus in place to the logits in `row` of the tokens that `mask` allows next, where
+   * `constraint` stands after the plan text `written` so far.
    */
-  apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, tokens: readonly number[]): void {
+  apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, written: Uint8Array): void {
     const state = constraint.state;
     let ids: Int32Array;
-    // Inside a string no integer can start, so most steps (rationales, refusals) skip integerSoFar.
+    // Inside a string no integer can start, so most steps skip integerSoFar.
     if (state !== COMPLETE && state.frame instanceof JsonStringFrame) {
-      const written = this.valueSoFar(state.frame, tokens);
-      if (written === null) return;
-      ids = this.boosted(written);
+      const value = this.valueSoFar(state.frame, written);
+      if (value === null) return;
+      ids = this.boosted(value);
     } else {
       const integer = integerSoFar(state);
       if (integer === null) return;
@@ -133,18 +133,14 @@ export class GoalCopyBias {
   }
 
   /** The bytes of the Text argument `frame` being written, or null when it is no argument (or holds an escape). */
-  private valueSoFar(frame: JsonStringFrame, tokens: readonly number[]): Uint8Array | null {
+  private valueSoFar(frame: JsonStringFrame, written: Uint8Array): Uint8Array | null {
     if (!frame.isArgValue || frame.plainRemaining() === null) return null;
     // Back to the last quote: the opening one unless the value holds an escaped quote. Values with any
     // escape are left alone (copying escapes is not worth its edge cases).
-    let from = tokens.length - 1;
-    while (from >= 0 && !this.trie.bytesOf(tokens[from]!)!.includes(QUOTE)) from--;
-    if (from < 0) return null;
-    const tail = Buffer.concat(tokens.slice(from).map((id) => this.trie.bytesOf(id)!));
-    const quote = tail.lastIndexOf(QUOTE);
-    const beforeQuote = quote > 0 ? tail[quote - 1] : from > 0 ? this.trie.bytesOf(tokens[from - 1]!)!.at(-1) : undefined;
-    const value = tail.subarray(quote + 1);
-    return beforeQuote === BACKSLASH || value.includes(BACKSLASH) ? null : value;
+    const quote = written.lastIndexOf(QUOTE);
+    if (quote < 0) return null;
+    const value = written.subarray(quote + 1);
+    return written[quote - 1] === BACKSLASH || value.includes(BACKSLASH) ? null : value;
   }
 
   /** For an integer argument whose text so far is `written`. */

@@ -1,45 +1,50 @@
 import { UserError } from '../errors.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
-import { renderPrompt, CONTROL } from './chat-template.js';
-import { PlanConstraint, singleTokenToolNames } from './constrain/plan-constraint.js';
+import { renderPrompt } from './chat-template.js';
 import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
-import { beamSearch } from './beam.js';
-import { KvBeamDecoder, KvCacheDecoder } from './decoder.js';
+import { KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
 import { GoalCopyBias } from './goal-copy.js';
+import { lowConfidenceRefusal, planConfidence, type PlanConfidence } from './confidence.js';
+import { serializePlan } from '../data/actionplan.js';
+
+/** How every refusal starts in canonical form. */
+const REFUSAL_START = '{"steps":[],';
+import { checkToolCount, plannerConstraint } from './plan-turn.js';
 import type { Planner } from './planner.js';
 import { TokenPicker, type SamplingOptions } from './sampling.js';
 
-/**
- * The CLI's beam width. On the default planner, beam 2 against greedy: val pass 45 → 50 of the first 100 and
- * 114 → 139 of the next 300 (README, Planner); wider beams gained nothing more.
- */
-export const DEFAULT_BEAM = 2;
-
 /** The CLI's goal-copy bias in nats (GoalCopyBias); see README, Planner, for how it was chosen. */
 export const DEFAULT_COPY_BIAS = 4;
+
+/** The CLI's confidence threshold (PlanOptions.minConfidence); see README, Planner, for how it was chosen. */
+export const DEFAULT_MIN_CONFIDENCE = 0;
 
 export interface PlanOptions {
   /** Schema-constrained decoding (DESIGN.md: on by default). */
   constrain: boolean;
   sampling: SamplingOptions;
-  /** Beam width: 1 picks token by token with `sampling`; more searches for the most likely plan (greedy only). */
-  beam: number;
   /** Logit bonus (nats) for tokens that copy argument text and numbers from the goal (GoalCopyBias); 0 = off. Needs `constrain`. */
   copyBias: number;
+  /** A plan whose confidence (planConfidence().overall) is below this becomes a refusal saying so; 0 = never. */
+  minConfidence: number;
   grammar?: Partial<PlanGrammarOptions>;
 }
 
 export interface PlanResult {
-  /** The raw generated text (the plan, when constrained and ended). */
+  /** The raw generated text (the plan, when constrained and ended), or the low-confidence refusal. */
   text: string;
+  confidence: PlanConfidence;
+  /** True when the plan was replaced by a refusal for its low confidence. */
+  withheld: boolean;
   promptTokens: number;
   generation: Generation;
 }
 
-/** Prompt tokens for a goal; a goal that is empty or leaves no room for a plan is the user's error. */
+/** Prompt tokens for a goal; an empty goal or tool list, or one that leaves no room for a plan, is the user's error. */
 export function planPrompt(planner: Planner, descriptors: readonly ToolDescriptor[], goal: string, source: string): number[] {
   if (goal.trim() === '') throw new UserError(`${source}: the goal is empty`);
+  checkToolCount(descriptors.length, source);
   // Training goals never carry surrounding whitespace; a user's stray spaces should not change the plan.
   const prompt = renderPrompt(planner.tokenizer, descriptors, goal.trim());
   const context = planner.model.seqLen;
@@ -51,50 +56,33 @@ export function planPrompt(planner: Planner, descriptors: readonly ToolDescripto
   return prompt;
 }
 
-/**
- * Generates one plan with a fresh KV cache (disposed before returning). With `toolScript` (constrained
- * only) the plan calls exactly those tools in that order, [] meaning a refusal: for measurement; the
- * output is empty when such a plan may not fit the context.
- */
-export async function runPlan(
-  planner: Planner,
-  descriptors: readonly ToolDescriptor[],
-  goal: string,
-  opts: PlanOptions,
-  source = 'goal',
-  toolScript: readonly string[] | null = null,
-): Promise<PlanResult> {
+/** Generates one plan with a fresh KV cache (disposed before returning). */
+export async function runPlan(planner: Planner, descriptors: readonly ToolDescriptor[], goal: string, opts: PlanOptions, source = 'goal'): Promise<PlanResult> {
   const prompt = planPrompt(planner, descriptors, goal, source);
   const { tokenizer, model, trie } = planner;
-  const singleTokenTools = singleTokenToolNames(
-    descriptors.map((d) => d.name),
-    (text) => tokenizer.encode(text),
-    (id) => trie.bytesOf(id),
-  );
-  if (toolScript && !opts.constrain) throw new UserError('a tool script needs constrained decoding');
-  const constraint = opts.constrain ? new PlanConstraint(descriptors, trie, { ...opts.grammar, singleTokenTools, toolScript }) : null;
+  const constraint = plannerConstraint(tokenizer, trie, descriptors, opts.grammar);
   const room = model.seqLen - prompt.length;
-  if (toolScript && constraint!.minTokensToEnd() > room) {
-    // The bound counts a token per byte, so a long scripted plan may not be guaranteed to fit even though
-    // the model would write it in fewer tokens: measured as a case without output.
-    return { text: '', promptTokens: prompt.length, generation: { tokens: [], ended: false, prefillMs: 0, decodeMs: 0, maskMs: 0 } };
-  }
-  if (constraint && constraint.minTokensToEnd() > room) {
+  if (constraint.minTokensToEnd() > room) {
     throw new UserError(
       `${source}: the tools and goal take ${prompt.length} of the model's ${model.seqLen} context tokens, leaving ${room}, but a plan may need ${constraint.minTokensToEnd()} (shorten the goal or list fewer tools)`,
     );
   }
-  const copyBias = constraint && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
-  const limits = { maxTokens: room, endId: tokenizer.specialId(CONTROL.assistantEnd), vocabLimit: tokenizer.vocabSize, constraint, copyBias };
-  const width = opts.beam;
-  if (width > 1 && opts.sampling.temperature !== 0) throw new RangeError('beam search looks for the most likely plan: it needs temperature 0');
-  const decoder = width > 1 ? new KvBeamDecoder(model) : new KvCacheDecoder(model);
+  const copyBias = opts.constrain && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
+  const decoder = new KvCacheDecoder(model);
   try {
-    const generation =
-      decoder instanceof KvBeamDecoder
-        ? await beamSearch(decoder, prompt, { ...limits, width })
-        : await generate(decoder, prompt, { ...limits, picker: new TokenPicker(opts.sampling) });
-    return { text: tokenizer.decode(generation.tokens), promptTokens: prompt.length, generation };
+    const generation = await generate(decoder, prompt, constraint, {
+      maxTokens: room,
+      vocabLimit: tokenizer.vocabSize,
+      picker: new TokenPicker(opts.sampling),
+      constrain: opts.constrain,
+      copyBias,
+      encode: (text) => tokenizer.encode(text),
+      spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
+    });
+    const confidence = planConfidence(generation.choices);
+    const withheld = generation.ended && opts.constrain && !generation.text.startsWith(REFUSAL_START) && confidence.overall < opts.minConfidence;
+    const text = withheld ? serializePlan({ steps: [], refusal: lowConfidenceRefusal(confidence.overall, opts.minConfidence) }) : generation.text;
+    return { text, confidence, withheld, promptTokens: prompt.length, generation };
   } finally {
     decoder.dispose();
   }

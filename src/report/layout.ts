@@ -10,8 +10,8 @@ export const PUBLISHED_BASE_DIR = 'base';
 /** Copies of recorded inputs that only existed in the run directory (resolved stage configs, plan-set manifest). */
 export const INPUT_COPIES_DIR = 'inputs';
 
-/** The probe files the planner is scored on: the dev probe and the head of each generated split. */
-export const EVAL_PROBES = ['dev', 'val', 'val_unseen'] as const;
+/** The probe files the planner is scored on: the dev probe, the independent ood-dev probe and the head of each generated split. */
+export const EVAL_PROBES = ['dev', 'ood-dev', 'val', 'val_unseen'] as const;
 /** Each probe is scored with constrained decoding (the planner's default) and without, so its gain shows. */
 export const DECODING_MODES = ['constrained', 'unconstrained'] as const;
 export type DecodingMode = (typeof DECODING_MODES)[number];

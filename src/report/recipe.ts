@@ -42,6 +42,8 @@ export const recipeSchema = z
     eval: z
       .object({
         probe: z.string().min(1),
+        /** The probe written independently of the generator (mostly invented interfaces): what generalisation is judged on. */
+        ood_probe: z.string().min(1),
         /** How many cases of each generated split (val, val_unseen) the planner is scored on. */
         val_cases: z.number().int().min(0),
         /** Compare our tokenizer with the GPT-2/cl100k/o200k/HF baselines (tokens per plan). */

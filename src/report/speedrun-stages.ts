@@ -276,6 +276,7 @@ function splitAsProbe(splitFile: string, n: number): string {
 
 function evalStage(ctx: SpeedrunContext): PipelineStage {
   const probe = fromRepo(ctx.recipe.eval.probe);
+  const oodProbe = fromRepo(ctx.recipe.eval.ood_probe);
   const n = ctx.recipe.eval.val_cases;
   return {
     name: 'eval',
@@ -284,6 +285,7 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
       sft: parentDigest(ctx.paths.sft),
       plans: parentDigest(ctx.paths.plans),
       probe: fileHash(probe),
+      ood_probe: fileHash(oodProbe),
       val_cases: String(n),
       decoding: DECODING_MODES.join(','),
       backend: ctx.backend,
@@ -291,7 +293,10 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
     run: async () => {
       rmSync(ctx.paths.eval, { recursive: true, force: true });
       mkdirSync(ctx.paths.eval, { recursive: true });
-      const probes: Array<[string, string]> = [['dev', ctx.recipe.eval.probe]];
+      const probes: Array<[string, string]> = [
+        ['dev', ctx.recipe.eval.probe],
+        ['ood-dev', ctx.recipe.eval.ood_probe],
+      ];
       if (n > 0) {
         for (const split of ['val', 'val_unseen'] as const) {
           const file = join(ctx.paths.eval, `${split}.probe.jsonl`);

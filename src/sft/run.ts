@@ -1,5 +1,9 @@
 import { CONTROL, renderPrompt, type TemplateTokenizer } from '../infer/chat-template.js';
-import { greedyContinue } from '../train/sample.js';
+import { TokenTrie } from '../infer/constrain/token-trie.js';
+import { KvCacheDecoder } from '../infer/decoder.js';
+import { generate } from '../infer/generate.js';
+import { plannerConstraint } from '../infer/plan-turn.js';
+import { GREEDY, TokenPicker } from '../infer/sampling.js';
 import type { TrainingStage } from '../train/stage.js';
 import { runStage, type LoopOptions, type RunConfig, type StageRunResult, type TrainTokenizer } from '../train/trainer.js';
 import { checkTokenizer, type BaseCheckpoint } from './base-checkpoint.js';
@@ -9,7 +13,7 @@ import { maskedLoss } from './evaluate.js';
 import { renderExamples, type PlanLine, type SftExample } from './examples.js';
 import { rowsPerEpoch, SftPacker } from './packing.js';
 
-export type SftTokenizer = TrainTokenizer & TemplateTokenizer;
+export type SftTokenizer = TrainTokenizer & TemplateTokenizer & { decodeBytes(ids: ArrayLike<number>): Uint8Array; isSpecial(id: number): boolean };
 
 /**
  * The config an SFT run trains with: the base model's shape at SFT's seq_len, the base LRs times SFT's
@@ -65,6 +69,7 @@ interface SftData {
 /** Plan loss on val and val_unseen, a greedy plan for the first val goal, starting from the base weights. */
 function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, base: BaseCheckpoint, lineage: Record<string, unknown>): TrainingStage {
   const seqLen = config.model.seq_len;
+  let trie: TokenTrie | undefined;
   const pad = tokenizer.specialId(CONTROL.bos);
   const rowsPerStep = config.optim.total_batch_tokens / seqLen;
   const evalSpec = { seqLen, rows: config.optim.device_batch_size, pad };
@@ -80,10 +85,25 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
     evaluateAtStart: true,
     sample: async (model) => {
       if (config.eval.sample_tokens === 0) return null;
-      const prompt = renderPrompt(tokenizer, data.sampleLine.tools, data.sampleLine.goal).slice(-seqLen);
-      const ids = await greedyContinue(model, prompt, config.eval.sample_tokens, seqLen, tokenizer.vocabSize);
-      const end = ids.indexOf(tokenizer.specialId(CONTROL.assistantEnd));
-      return tokenizer.decode(end < 0 ? ids : ids.slice(0, end));
+      // The plan the planner would write for the first val goal (constrained, greedy, no copy bias).
+      trie ??= new TokenTrie({ vocabSize: tokenizer.vocabSize, tokenBytes: (id) => tokenizer.tokenBytes(id), endId: tokenizer.specialId(CONTROL.assistantEnd), isSpecial: (id) => tokenizer.isSpecial(id) });
+      const { tools, goal } = data.sampleLine;
+      const prompt = renderPrompt(tokenizer, tools, goal);
+      if (prompt.length >= seqLen) return null;
+      const decoder = new KvCacheDecoder(model);
+      try {
+        const g = await generate(decoder, prompt, plannerConstraint(tokenizer, trie, tools), {
+          maxTokens: Math.min(config.eval.sample_tokens, seqLen - prompt.length),
+          vocabLimit: tokenizer.vocabSize,
+          picker: new TokenPicker(GREEDY),
+          constrain: true,
+          encode: (text) => Array.from(tokenizer.encode(text)),
+          spell: (id) => tokenizer.decodeBytes([id]),
+        });
+        return g.text;
+      } finally {
+        decoder.dispose();
+      }
     },
     initialWeights: { tensors: base.weights, source: base.modelPath },
     lineage,

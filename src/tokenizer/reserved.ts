@@ -14,12 +14,19 @@ export const CONTROL_TOKENS = [
   '<|tools_end|>',
 ] as const;
 
-/** Spare control tokens so later stages can add structure without changing any other id (7 + 9 = 16). */
-export const SPARE_CONTROL_COUNT = 9;
+/**
+ * Tool slots: `<|tool_k|>` marks the k-th listed descriptor in the prompt, and the planner names a tool
+ * by emitting its slot (the decoder writes the listed name). Their count is the most tools one prompt
+ * may list (7 + 9 = 16 control tokens, the ids the former spare tokens had).
+ */
+export const TOOL_SLOT_COUNT = 9;
+
+export function toolSlotName(k: number): string {
+  return `<|tool_${k}|>`;
+}
 
 export function controlTokenNames(): string[] {
-  const spares = Array.from({ length: SPARE_CONTROL_COUNT }, (_, i) => `<|reserved_${i}|>`);
-  return [...CONTROL_TOKENS, ...spares];
+  return [...CONTROL_TOKENS, ...Array.from({ length: TOOL_SLOT_COUNT }, (_, k) => toolSlotName(k))];
 }
 
 /**

@@ -1,12 +1,15 @@
 import type { Catalog } from '../catalog.js';
 import { descriptorsFromCatalog, type ToolDescriptor } from '../descriptor.js';
-import { serializePlan, type ActionPlan, type PlanStep } from '../actionplan.js';
+import { REFUSAL_TEXT, serializePlan, type ActionPlan, type PlanStep } from '../actionplan.js';
 import { Prng } from '../../util/prng.js';
 import { valueKindFor, type RenderedValue } from './values.js';
 import { NEGATIONS, PURPOSES, QUESTIONS, REFERRING_PHRASES, templatesFor, type Template } from './phrases.js';
 import { renderGoal, withCourtesy, type Clause, type RenderedGoal } from './render.js';
 import { makeSurvey, SURVEY_TOOLS } from './survey.js';
 import { isProbeGoal } from './decontaminate.js';
+import { renameInterfaces } from './rename.js';
+import { TOOL_SLOT_COUNT } from '../../tokenizer/reserved.js';
+import { makeSyntheticExecutable, makeSyntheticRefusal } from './synthetic/examples.js';
 
 export const SPLITS = ['train', 'val', 'val_unseen'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -14,7 +17,11 @@ export type Split = (typeof SPLITS)[number];
 /** Interfaces kept out of train and val entirely, so val_unseen measures generalisation to new tools. */
 export const HELD_OUT_INTERFACES = ['CertificateStore', 'FanControl', 'JobScheduler', 'Mailbox'] as const;
 
-export const REFUSAL_RATE = 0.1;
+export const REFUSAL_RATE = 0.12;
+/** Share of train and val examples over synthetic tools (synthetic/); the rest come from the catalog. */
+export const SYNTHETIC_RATE = 0.7;
+/** Share of catalog examples in train and val whose interfaces are renamed (rename.ts). */
+const RENAME_RATE = 0.65;
 const NEGATION_RATE = 0.15;
 const STEP_COUNT_WEIGHTS = [0, 25, 30, 20, 12, 8, 5]; // index = number of steps (1–6)
 /** Share of executable examples that are "diagnose, then act" surveys (survey.ts). */
@@ -104,15 +111,6 @@ function interfaceOf(tool: string): string {
   return tool.slice(0, tool.indexOf('.'));
 }
 
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-/** Short refusal naming what is missing, derived from the tool's description ("Restart a supervised service."). */
-function refusalText(missing: ToolDescriptor): string {
-  return `No listed tool can ${lowerFirst(missing.description.replace(/\.$/, ''))}.`;
-}
-
 function weightedStepCount(rng: Prng): number {
   const total = STEP_COUNT_WEIGHTS.reduce((a, b) => a + b, 0);
   let r = rng.int(total);
@@ -185,8 +183,9 @@ function findMention(text: string, value: unknown): string | null {
   return null;
 }
 
-function pickDistractors(rng: Prng, pool: readonly ToolDescriptor[], used: ReadonlySet<string>, avoid: ReadonlySet<string>): ToolDescriptor[] {
-  const n = rng.pick([0, 1, 2, 2, 3, 3, 4, 4, 5, 6]);
+/** At most this many distractors join `used` tools already listed, so a list never exceeds the planner's tool slots. */
+function pickDistractors(rng: Prng, pool: readonly ToolDescriptor[], used: ReadonlySet<string>, avoid: ReadonlySet<string>, listed = used.size): ToolDescriptor[] {
+  const n = Math.min(rng.pick([0, 1, 2, 2, 3, 3, 4, 4, 5, 6]), TOOL_SLOT_COUNT - listed);
   const usedIfaces = new Set([...used].map(interfaceOf));
   const candidates = pool.filter((d) => !used.has(d.name) && !avoid.has(d.name));
   const siblings = candidates.filter((d) => usedIfaces.has(interfaceOf(d.name)));
@@ -269,7 +268,7 @@ function finishExecutable(rng: Prng, pools: SplitPools, steps: readonly PlannedS
       goal += rng.pick([`. Do not ${negation.phrase}`, `, but do not ${negation.phrase}`, `. Don't ${negation.phrase}`, `; do not ${negation.phrase}`]);
     }
   }
-  const distractors = pickDistractors(rng, pools.distractors, used, new Set([...forbid, ...avoid]));
+  const distractors = pickDistractors(rng, pools.distractors, used, new Set([...forbid, ...avoid]), used.size + extra.length);
   const descriptors = rng.shuffle([...tools, ...extra, ...distractors]);
   const plan: ActionPlan = {
     steps: steps.map((s): PlanStep => ({ tool: s.tool.name, args: s.args, rationale: s.tool.description })),
@@ -324,7 +323,7 @@ function makeRefusal(rng: Prng, pools: SplitPools): Omit<PlanExample, 'id'> {
     tools: descriptors,
     goal: withCourtesy(rng, finishSentence(renderGoal(rng, clauses).goal)),
     expect: { refusal: true, steps: null, before: [], args: {}, forbid: [] },
-    plan: serializePlan({ steps: [], refusal: refusalText(missing) }),
+    plan: serializePlan({ steps: [], refusal: REFUSAL_TEXT }),
   };
 }
 
@@ -372,10 +371,17 @@ export function generatePlanExamples(opts: GenerateOptions): PlanExample[] {
     const refusal = shapeRng.chance(REFUSAL_RATE);
     const stepCount = weightedStepCount(shapeRng);
     const survey = !refusal && pools.surveys && shapeRng.chance(SURVEY_RATE);
+    // Held-out interfaces are only ever met in val_unseen, which therefore stays catalog-only.
+    const synthetic = opts.split !== 'val_unseen' && shapeRng.chance(SYNTHETIC_RATE);
+    const renamed = opts.split !== 'val_unseen' && shapeRng.chance(RENAME_RATE);
     let example: Omit<PlanExample, 'id'> | null = null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const rng = new Prng(`${opts.seed}:${opts.split}:${i}:${attempt}`);
-      const candidate = refusal ? makeRefusal(rng, pools) : survey ? makeSurveyExample(rng, pools) : makeExecutable(rng, pools, stepCount);
+      const catalogExample = (): Omit<PlanExample, 'id'> => {
+        const made = refusal ? makeRefusal(rng, pools) : survey ? makeSurveyExample(rng, pools) : makeExecutable(rng, pools, stepCount);
+        return renamed ? renameInterfaces(rng, made) : made;
+      };
+      const candidate = synthetic ? (refusal ? makeSyntheticRefusal(rng) : makeSyntheticExecutable(rng)) : catalogExample();
       example = candidate;
       // Evaluation goals are never training data, not even by chance.
       if (!goals.has(candidate.goal) && !opts.excludeGoals?.has(candidate.goal) && !isProbeGoal(candidate.goal)) break;

@@ -33,8 +33,12 @@ export const probeCaseSchema = z
 export type ProbeCase = z.output<typeof probeCaseSchema>;
 export type ProbeExpectation = ProbeCase['expect'];
 
-/** The output of `capplan plan --batch`: one raw generated text per probe case id. */
-const probeOutputSchema = z.object({ id: z.string().min(1), output: z.string() }).strict();
+/** A line `capplan plan --batch` takes: a probe case, whose `expect` it does not need. */
+const planRequestSchema = probeCaseSchema.extend({ expect: expectationSchema.optional() });
+export type PlanRequest = z.output<typeof planRequestSchema>;
+
+/** The output of `capplan plan --batch`: one raw generated text (and its confidence) per probe case id. */
+const probeOutputSchema = z.object({ id: z.string().min(1), output: z.string(), confidence: z.number().optional() }).strict();
 
 function readLines(path: string): { line: number; value: unknown }[] {
   let content: string;
@@ -61,11 +65,20 @@ function readLines(path: string): { line: number; value: unknown }[] {
  * because such a case could never be passed (or scored) and would silently skew the totals.
  */
 export function readProbeFile(path: string): ProbeCase[] {
-  const cases: ProbeCase[] = [];
+  return readCases(path, probeCaseSchema);
+}
+
+/** Reads `plan --batch` lines: probe lines whose `expect` may be left out, checked the same way. */
+export function readPlanRequests(path: string): PlanRequest[] {
+  return readCases(path, planRequestSchema);
+}
+
+function readCases<T extends PlanRequest>(path: string, schema: z.ZodType<T>): T[] {
+  const cases: T[] = [];
   const ids = new Set<string>();
   for (const { line, value } of readLines(path)) {
     const source = `${path}:${line}`;
-    const c = parseWith(probeCaseSchema, value, source);
+    const c = parseWith(schema, value, source);
     if (ids.has(c.id)) throw new UserError(`${source}: duplicate probe id "${c.id}"`);
     ids.add(c.id);
     checkExpectationTools(c, source);
@@ -75,12 +88,13 @@ export function readProbeFile(path: string): ProbeCase[] {
   return cases;
 }
 
-function checkExpectationTools(c: ProbeCase, source: string): void {
+function checkExpectationTools(c: PlanRequest, source: string): void {
   const listed = new Set<string>();
   for (const d of c.tools) {
     if (listed.has(d.name)) throw new UserError(`${source}: duplicate tool \`${d.name}\` in tools`);
     listed.add(d.name);
   }
+  if (!c.expect) return;
   const named = [...(c.expect.steps ?? []), ...c.expect.before.flat(), ...Object.keys(c.expect.args)];
   for (const tool of named) {
     if (!listed.has(tool)) throw new UserError(`${source}: expect names tool \`${tool}\` that is not among the case's tools`);

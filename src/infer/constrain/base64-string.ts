@@ -49,6 +49,13 @@ export class Base64StringFrame extends LeafFrame {
     return this.with(this.count + 1, Pad.None);
   }
 
+  forcedByte(): number | null {
+    if (!this.open || this.pad === Pad.Done) return QUOTE;
+    if (this.pad === Pad.NeedOne) return PAD;
+    // No room for another group: only the closing quote.
+    return this.count % 4 === 0 && this.count + 4 > this.max ? QUOTE : null;
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     if (!this.open) return finishesIn(2);
     if (this.pad !== Pad.None) return finishesIn(this.pad === Pad.NeedOne ? 2 : 1);

@@ -14,6 +14,12 @@ export interface Frame {
    * finish with before that byte, or null when the frame cannot end here.
    */
   endResult(): number | null;
+  /**
+   * The one byte this frame accepts next when there is no other (a structural literal, a string's
+   * opening quote), else null. Such bytes are the decoder's to write (jump-forward), never the model's.
+   * A number never has one: even at its last allowed digit the model ends it with the byte after.
+   */
+  forcedByte(): number | null;
   /** Composite frames: the next state after a pushed child finished with `result`. */
   resume(result: number): Frame | Finish;
   /**
@@ -67,6 +73,7 @@ export abstract class LeafFrame implements Frame {
   abstract step(byte: number): Transition;
   abstract key(horizon: number): string;
   abstract shortestFinishes(): readonly ShortestFinish[];
+  abstract forcedByte(): number | null;
   endResult(): number | null {
     return null;
   }

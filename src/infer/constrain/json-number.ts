@@ -47,6 +47,10 @@ export class IntegerFrame extends LeafFrame {
     return `${this.negative ? '-' : ''}${this.magnitude >= 0 ? this.magnitude : ''}`;
   }
 
+  forcedByte(): null {
+    return null;
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     // A number ends where the next byte does not fit, so a finished one costs nothing more; else one digit.
     return finishesIn(this.magnitude >= 0 ? 0 : 1);
@@ -149,6 +153,10 @@ export class FloatFrame extends LeafFrame {
 
   override endResult(): number | null {
     return this.phase === F.Zero || this.phase === F.Int || this.phase === F.Frac || this.phase === F.Exp ? 0 : null;
+  }
+
+  forcedByte(): null {
+    return null;
   }
 
   shortestFinishes(): readonly ShortestFinish[] {

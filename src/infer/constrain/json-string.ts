@@ -68,6 +68,13 @@ export class JsonStringFrame extends LeafFrame {
     return lead ? this.with(Phase.Content, this.count + 1, lead) : null;
   }
 
+  forcedByte(): number | null {
+    if (this.phase === Phase.Open) return QUOTE;
+    // At the length bound only the closing quote is left.
+    const fresh = this.phase === Phase.Content && !(this.utf8 && this.utf8.need > 0);
+    return fresh && this.count >= this.max && this.count >= this.min ? QUOTE : null;
+  }
+
   /**
    * Characters still allowed when the next byte starts a fresh character of the content (no escape or
    * UTF-8 sequence under way), else null. A token without quote, backslash or control bytes is then

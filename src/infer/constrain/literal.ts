@@ -56,6 +56,13 @@ export class LiteralFrame extends LeafFrame {
     return new LiteralFrame(this.set, lo, hi, this.pos + 1);
   }
 
+  forcedByte(): number | null {
+    // Sorted options sharing the first `pos` bytes: the first and last agree on the next one only if all do.
+    const options = this.set.options;
+    const b = options[this.lo]!.charCodeAt(this.pos);
+    return options[this.hi - 1]!.charCodeAt(this.pos) === b ? b : null;
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     const finishes: ShortestFinish[] = [];
     for (let i = this.lo; i < this.hi; i++) finishes.push({ result: this.set.results[i]!, bytes: this.set.options[i]!.length - this.pos });

@@ -1,20 +1,27 @@
 import type { ToolDescriptor } from '../../data/descriptor.js';
 import { COMPLETE, feedByte, feedBytes, initialState, isComplete, minCompletionBytes, stateKey, type PlanState, type StackNode } from './automaton.js';
 import { JsonStringFrame } from './json-string.js';
-import { PlanGrammar, type PlanGrammarOptions } from './plan-grammar.js';
+import { PlanGrammar, type DecoderTexts, type PlanGrammarOptions } from './plan-grammar.js';
+import { forcedRun, isChoice } from './jump-forward.js';
+import { UserError } from '../../errors.js';
 import type { TokenTrie } from './token-trie.js';
 
 export interface PlanConstraintOptions extends Partial<PlanGrammarOptions> {
   /** Masks kept per constraint, least recently used dropped first. */
   maskCacheSize?: number;
   /**
-   * Tool names the tokenizer always encodes as one token (its reserved `Iface.method` atoms), with that
-   * token (see singleTokenToolNames). Such a name is then only ever written as its token, as in every
-   * tokenized training plan, instead of in any spelling the bytes allow.
+   * The tool-slot token of each listed descriptor, in list order (the planner's `<|tool_k|>`): a step
+   * then names its tool by one slot token, which writes the listed name. Without slots names are
+   * spelt byte by byte like any other text.
    */
-  singleTokenTools?: ReadonlyMap<string, number>;
-  /** Only plans calling exactly these tools in this order ([]: only a refusal); see PlanGrammar. */
-  toolScript?: readonly string[] | null;
+  slotIds?: readonly number[];
+  /** Texts the decoder writes itself (rationales, refusal); see PlanGrammar. */
+  decoderTexts?: DecoderTexts | null;
+  /**
+   * The decoder writes every forced byte itself (jump-forward.ts), so a token may not run on into
+   * forced bytes: the model picks only what it chooses, tokenized as in training (plan-turn.ts).
+   */
+  jumpForward?: boolean;
 }
 
 const DEFAULT_MASK_CACHE_SIZE = 256;
@@ -33,7 +40,8 @@ interface CachedMask {
  * byte to the (immutable) state of its parent, and a subtree is skipped as soon as its prefix is
  * rejected, so most tokens cost nothing; inside a string, tokens of plain text are allowed by their
  * character count alone (see computeMask). Masks are cached by the state key, which ignores counters
- * too far from their bound to matter within one token, so repeated states cost a map lookup.
+ * too far from their bound to matter within one token, so repeated states cost a map lookup. A token
+ * never runs on into bytes the grammar forces (jump-forward.ts): those are the decoder's to write.
  *
  * Given a token budget, the plan also always completes within it: a token is allowed only when the
  * plan can still be completed, and the end token taken, in the picks left after it (see allowedTokens).
@@ -46,20 +54,24 @@ export class PlanConstraint {
   private readonly cacheSize: number;
   private readonly endMask: Uint8Array;
   private readonly noneMask: Uint8Array;
-  private readonly singleTokenTools: ReadonlyMap<string, number>;
-  /** Byte-level masks at the start of a tool name → the same masks with names spelt as the tokenizer does. */
-  private readonly toolStartMasks = new Map<Uint8Array, Uint8Array>();
+  /** Slot token id → the listed name it writes (without its closing quote, which is forced). */
+  private readonly slots = new Map<number, Uint8Array>();
+  private readonly jumpForward: boolean;
   /** Masks served and how many came from the cache (for benchmarks). */
   readonly stats = { masks: 0, cacheHits: 0, budgetMasks: 0 };
 
   constructor(
-    descriptors: readonly ToolDescriptor[],
+    private readonly descriptors: readonly ToolDescriptor[],
     private readonly trie: TokenTrie,
     options: PlanConstraintOptions = {},
   ) {
-    const { maskCacheSize, singleTokenTools, toolScript, ...grammarOptions } = options;
-    this.grammar = new PlanGrammar(descriptors, grammarOptions, toolScript ?? null);
-    this.singleTokenTools = singleTokenTools ?? new Map();
+    const { maskCacheSize, slotIds, decoderTexts, jumpForward, ...grammarOptions } = options;
+    this.jumpForward = jumpForward ?? false;
+    if (slotIds && descriptors.length > slotIds.length) {
+      throw new UserError(`${descriptors.length} tools are listed, but the planner has ${slotIds.length} tool slots: list at most ${slotIds.length}`);
+    }
+    this.grammar = new PlanGrammar(descriptors, grammarOptions, decoderTexts ?? null);
+    if (slotIds) descriptors.forEach((d, k) => this.slots.set(slotIds[k]!, new TextEncoder().encode(d.name)));
     this.current = initialState(this.grammar);
     this.cacheSize = maskCacheSize ?? DEFAULT_MASK_CACHE_SIZE;
     this.endMask = new Uint8Array(trie.vocabSize);
@@ -79,7 +91,7 @@ export class PlanConstraint {
 
   /**
    * Fewest tokens (picks) that finish the plan from here, the end token included: an upper bound, as it
-   * counts one token per byte. Generation must be able to pick at least this many more.
+   * counts one token per byte (a decoder-written text: its own token count).
    */
   minTokensToEnd(): number {
     return this.ended ? 0 : minCompletionBytes(this.current) + 1;
@@ -88,6 +100,26 @@ export class PlanConstraint {
   /** True after the end token was taken: generation is over. */
   isEnded(): boolean {
     return this.ended;
+  }
+
+  /** True when the next token is the model's choice (else the grammar forces it: see forcedRun). */
+  isChoice(): boolean {
+    return !this.ended && isChoice(this.grammar, this.current);
+  }
+
+  /** The forced pieces from here to the next choice (the plan's end included); advanceForced takes them. */
+  forcedRun(): Uint8Array[] {
+    return forcedRun(this.grammar, this.current).pieces;
+  }
+
+  /** Takes the whole forced run forcedRun() returned. */
+  advanceForced(): void {
+    this.current = forcedRun(this.grammar, this.current).state;
+  }
+
+  /** True when the next token names a tool: with slots, one of the listed slots. */
+  atToolName(): boolean {
+    return this.current !== COMPLETE && this.grammar.isToolNameStart(this.current.frame);
   }
 
   /**
@@ -107,39 +139,21 @@ export class PlanConstraint {
     if (this.ended) return this.noneMask;
     if (this.current === COMPLETE) return this.endMask;
     const bytesAfterToken = budget - 2;
+    if (this.slots.size > 0 && this.atToolName()) return this.slotMask(bytesAfterToken);
     const { mask, worstNextBytes } = this.cachedMask();
-    if (worstNextBytes <= bytesAfterToken) return this.spelt(mask);
+    if (worstNextBytes <= bytesAfterToken) return mask;
     this.stats.budgetMasks++;
-    return this.spelt(computeMaskWithin(this.trie, this.current, bytesAfterToken).mask);
+    return computeMaskWithin(this.trie, this.current, bytesAfterToken, this.jumpForward).mask;
   }
 
-  /**
-   * At the start of a tool name, `mask` without the spellings the tokenizer never produces: a
-   * single-token name only as its token, other names in any spelling the bytes allow (any token that
-   * is a prefix of such a name and its closing quote). Elsewhere `mask` itself.
-   */
-  private spelt(mask: Uint8Array): Uint8Array {
-    const names = this.grammar.toolNames;
-    const top = (this.current as StackNode).frame;
-    if (names === null || this.singleTokenTools.size === 0 || !this.grammar.isToolNameStart(top)) return mask;
-    const cached = this.toolStartMasks.get(mask);
-    if (cached) return cached;
-    const spelt = new Uint8Array(mask.length);
-    const multiToken: string[] = [];
-    for (const option of names.options) {
-      const id = this.singleTokenTools.get(option.slice(0, -1));
-      if (id === undefined) multiToken.push(option);
-      else spelt[id] = mask[id]!;
+  /** At a tool name: the slots whose tool can still be completed within the budget. */
+  private slotMask(bytesAfterToken: number): Uint8Array {
+    const mask = new Uint8Array(this.trie.vocabSize);
+    for (const [id, name] of this.slots) {
+      const next = feedBytes(this.current, name);
+      if (next && minCompletionBytes(next) <= bytesAfterToken) mask[id] = 1;
     }
-    if (multiToken.length > 0) {
-      const decoder = new TextDecoder();
-      mask.forEach((allowed, id) => {
-        const bytes = allowed ? this.trie.bytesOf(id) : null;
-        if (bytes && multiToken.some((option) => option.startsWith(decoder.decode(bytes)))) spelt[id] = 1;
-      });
-    }
-    this.toolStartMasks.set(mask, spelt);
-    return spelt;
+    return mask;
   }
 
   private cachedMask(): CachedMask {
@@ -152,7 +166,7 @@ export class PlanConstraint {
       this.cache.set(key, cached);
       return cached;
     }
-    const entry = computeMaskWithin(this.trie, state, Infinity);
+    const entry = computeMaskWithin(this.trie, state, Infinity, this.jumpForward);
     this.cache.set(key, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return entry;
@@ -167,6 +181,31 @@ export class PlanConstraint {
     return Object.assign(Object.create(PlanConstraint.prototype) as PlanConstraint, this);
   }
 
+  /** The end-of-turn token, allowed once the plan is complete. */
+  get endId(): number {
+    return this.trie.endId;
+  }
+
+  /** True when `tokenId` continues a valid plan from here (a slot only at a tool name). */
+  accepts(tokenId: number): boolean {
+    if (this.ended || tokenId === this.trie.endId) return !this.ended && this.isComplete();
+    const slot = this.slots.get(tokenId);
+    if (slot) return this.atToolName() && feedBytes(this.current, slot) !== null;
+    const bytes = this.trie.bytesOf(tokenId);
+    return bytes !== null && feedBytes(this.current, bytes) !== null;
+  }
+
+  /** The listed tool a slot token names, or null for any other token. */
+  slotTool(tokenId: number): ToolDescriptor | null {
+    const name = this.slots.get(tokenId);
+    return name ? this.descriptors.find((d) => d.name === new TextDecoder().decode(name))! : null;
+  }
+
+  /** The bytes a token writes into the plan: a slot its tool's name, the end token nothing. */
+  tokenBytes(tokenId: number): Uint8Array {
+    return this.slots.get(tokenId) ?? this.trie.bytesOf(tokenId) ?? new Uint8Array(0);
+  }
+
   /** Takes a token. A token the mask forbids is a caller bug and throws. */
   advance(tokenId: number): void {
     if (this.ended) throw new Error('the plan has already ended');
@@ -176,7 +215,9 @@ export class PlanConstraint {
       return;
     }
     if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= this.trie.vocabSize) throw new Error(`token id ${tokenId} is outside the vocabulary`);
-    const bytes = this.trie.bytesOf(tokenId);
+    const slot = this.slots.get(tokenId);
+    if (slot && !this.atToolName()) throw new Error(`slot token ${tokenId} only names a tool at the start of a step`);
+    const bytes = slot ?? this.trie.bytesOf(tokenId);
     if (!bytes) throw new Error(`token ${tokenId} is a control token and never part of a plan`);
     const next = feedBytes(this.current, bytes);
     if (!next) throw new Error(`token ${tokenId} does not continue a valid plan here`);
@@ -184,9 +225,9 @@ export class PlanConstraint {
   }
 }
 
-/** The mask of one state (without a budget). */
-export function computeMask(trie: TokenTrie, state: StackNode): Uint8Array {
-  return computeMaskWithin(trie, state, Infinity).mask;
+/** The mask of one state (without a budget); with `jumpForward`, no token runs on into forced bytes. */
+export function computeMask(trie: TokenTrie, state: StackNode, jumpForward = false): Uint8Array {
+  return computeMaskWithin(trie, state, Infinity, jumpForward).mask;
 }
 
 /**
@@ -195,7 +236,7 @@ export function computeMask(trie: TokenTrie, state: StackNode): Uint8Array {
  * own trie); the plain ones are allowed by character count alone, and as they only add characters,
  * their cost follows from the state's: it drops by the characters still missing to the minimum.
  */
-function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number): CachedMask {
+function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number, jumpForward: boolean): CachedMask {
   const mask = new Uint8Array(trie.vocabSize);
   let worstNextBytes = 0;
   const allowWithin = (id: number, bytesAfter: number): void => {
@@ -204,10 +245,12 @@ function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number):
     if (bytesAfter > worstNextBytes) worstNextBytes = bytesAfter;
   };
   const mark = (id: number, next: PlanState): void => allowWithin(id, minCompletionBytes(next));
+  // With jump-forward a token's bytes after its first must not be forced ones: the decoder writes those.
+  const feed = jumpForward ? (s: PlanState, byte: number): PlanState | null => (s !== state && s !== COMPLETE && s.frame.forcedByte() !== null ? null : feedByte(s, byte)) : feedByte;
   const string = state.frame instanceof JsonStringFrame ? state.frame : null;
   const remaining = string ? string.plainRemaining() : null;
   if (!string || remaining === null) {
-    trie.all.walk<PlanState>(state, feedByte, mark);
+    trie.all.walk<PlanState>(state, feed, mark);
     return { mask, worstNextBytes };
   }
   const bytesNow = minCompletionBytes(state);
@@ -220,28 +263,6 @@ function computeMaskWithin(trie: TokenTrie, state: StackNode, maxBytes: number):
   } else {
     for (let i = 0; i < plainIds.length && plainChars[i]! <= remaining; i++) allowWithin(plainIds[i]!, bytesNow - Math.min(plainChars[i]!, missing));
   }
-  trie.nonPlain.walk<PlanState>(state, feedByte, mark);
+  trie.nonPlain.walk<PlanState>(state, feed, mark);
   return { mask, worstNextBytes };
-}
-
-/**
- * The tool names among `names` that `encode` writes as one token inside a plan (checked in the
- * canonical context `{"tool":"<name>"`, so a token merging the name with a quote does not count).
- */
-export function singleTokenToolNames(
-  names: readonly string[],
-  encode: (text: string) => ArrayLike<number>,
-  tokenBytes: (id: number) => Uint8Array | null,
-): Map<string, number> {
-  const out = new Map<string, number>();
-  const decoder = new TextDecoder();
-  for (const name of names) {
-    const ids = Array.from(encode(`{"tool":"${name}"`));
-    const id = ids.find((t) => {
-      const bytes = tokenBytes(t);
-      return bytes !== null && decoder.decode(bytes) === name;
-    });
-    if (id !== undefined) out.set(name, id);
-  }
-  return out;
 }

@@ -55,6 +55,15 @@ export class SeqFrame implements Frame {
     return next ? new SeqFrame(next) : FINISHED;
   }
 
+  forcedByte(): number | null {
+    return this.waiting ? null : this.node.child().forcedByte();
+  }
+
+  /** The frame the next byte goes to: this sequence's child when it is about to start one. */
+  incoming(): Frame {
+    return this.waiting ? this : this.node.child();
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     if (this.waiting) throw new Error('a sequence waiting for its child is never on top of the stack');
     return finishesIn(shortestFrom(this.node));

@@ -94,6 +94,19 @@ class ListFrame implements Frame {
     return this.to(L.After, this.count + 1);
   }
 
+  forcedByte(): number | null {
+    switch (this.phase) {
+      case L.Open:
+        return 0x5b;
+      case L.After:
+        return this.count < this.limits.maxListItems ? null : 0x5d;
+      case L.Next:
+        return valueFrame(this.element, this.limits).forcedByte();
+      default:
+        return null;
+    }
+  }
+
   shortestFinishes(): readonly ShortestFinish[] {
     switch (this.phase) {
       case L.Open:
