@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -20,4 +20,38 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
+}
+
+export interface RunningCli {
+  /** Resolves once stdout or stderr so far matches `pattern`. */
+  waitFor(pattern: RegExp): Promise<void>;
+  signal(name: NodeJS.Signals): void;
+  exit: Promise<CliResult>;
+}
+
+/** Starts the built CLI without waiting for it, for tests that act on it mid-run (e.g. Ctrl-C). */
+export function startCli(args: string[]): RunningCli {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
+  const check = (): void => {
+    for (const w of waiters.splice(0)) {
+      if (w.pattern.test(stdout) || w.pattern.test(stderr)) w.resolve();
+      else waiters.push(w);
+    }
+  };
+  child.stdout.on('data', (c: Buffer) => ((stdout += c.toString('utf8')), check()));
+  child.stderr.on('data', (c: Buffer) => ((stderr += c.toString('utf8')), check()));
+  const exit = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return {
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        check();
+        void exit.then((r) => reject(new Error(`the command ended (exit ${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)));
+      }),
+    signal: (name) => void child.kill(name),
+    exit,
+  };
 }
