@@ -29,9 +29,12 @@ export interface RunningCli {
   exit: Promise<CliResult>;
 }
 
-/** Starts the built CLI without waiting for it, for tests that act on it mid-run (e.g. Ctrl-C). */
-export function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the built CLI without waiting for it, for tests that act on it mid-run. With `group`, it leads
+ * a process group that `signal` reaches as a whole, as Ctrl-C in a terminal reaches a command's children.
+ */
+export function startCli(args: string[], opts: { group?: boolean } = {}): RunningCli {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.group ?? false });
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
@@ -51,7 +54,7 @@ export function startCli(args: string[]): RunningCli {
         check();
         void exit.then((r) => reject(new Error(`the command ended (exit ${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)));
       }),
-    signal: (name) => void child.kill(name),
+    signal: (name) => void (opts.group ? process.kill(-child.pid!, name) : child.kill(name)),
     exit,
   };
 }
