@@ -286,7 +286,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
           tokenizer_sha256: tokenizer.sha256 ?? null,
           ...(stage.lineage ? { lineage: stage.lineage } : {}),
           saved_at: new Date().toISOString(),
-        });
+        }, stage.checkpointKind);
       }
       if (interrupted !== null) {
         throw new UserError(
