@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointSteps } from '../src/train/checkpoint.js';
 import { refuseExistingRun, rewindRun, TRAIN_LOG } from '../src/train/run-dir.js';
 import { watchStopSignals } from '../src/train/stop-signals.js';
-import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { writeParquet } from './helpers/parquet-writer.js';
-import { SAMPLE_TEXTS, tempDirs } from './helpers/train-fixtures.js';
+import { expectOneLineError, runCli, startCli, type CliResult } from './helpers/cli.js';
+import { tempDirs, tinyParquetBaseConfig, tinySftConfig } from './helpers/train-fixtures.js';
 
 const dirs = tempDirs('interrupt');
 afterAll(dirs.removeAll);
@@ -15,11 +14,6 @@ const STEPS = 40;
 let work = '';
 let base: string[] = [];
 let reference = '';
-
-function writeJson(path: string, value: unknown): string {
-  writeFileSync(path, JSON.stringify(value));
-  return path;
-}
 
 const bytes = (dir: string, file: string): Buffer => readFileSync(join(dir, file));
 
@@ -33,28 +27,26 @@ function loggedSteps(dir: string): number[] {
 
 const oneToN = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
-function expectOneLineError(res: CliResult, pattern: RegExp): void {
-  expect(res.code, res.stderr).toBe(1);
-  const lines = res.stderr.trim().split('\n').filter((l) => l.startsWith('capplan: error:'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
+/** Starts `args`, sends `signals` once the output matches `at`, and waits for the exit. */
+async function interrupt(args: string[], at: RegExp, ...signals: NodeJS.Signals[]): Promise<CliResult> {
+  const run = startCli(args);
+  await run.waitFor(at);
+  for (const signal of signals) run.signal(signal);
+  return run.exit;
+}
+
+/** Resumes the run in `out` to its end: exit 0, the weights and optimizer state of `straight` byte for byte. */
+function expectResumedLike(args: string[], out: string, straight: string, finalStep: number): CliResult {
+  const resumed = runCli([...args, '--out', out, '--resume']);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  for (const file of [`model_${finalStep}.safetensors`, `optim_${finalStep}.safetensors`]) expect(bytes(out, file).equals(bytes(straight, file)), file).toBe(true);
+  return resumed;
 }
 
 /** A depth-1 run on two tiny parquet shards (no corpus to tokenize), checkpoints every 5 steps; and its uninterrupted result. */
 beforeAll(() => {
   work = dirs.make('work');
-  const shards = join(work, 'parquet');
-  mkdirSync(shards);
-  writeFileSync(join(shards, 'a.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(0, 4) }));
-  writeFileSync(join(shards, 'b.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(4) }));
-  const config = writeJson(join(work, 'base.json'), {
-    model: { depth: 1, seq_len: 16 },
-    data: { parquet_dir: shards, tokenizer_dir: 'tokenizer' },
-    optim: { device_batch_size: 2, total_batch_tokens: 32 },
-    eval: { every: 0, tokens: 32, sample_tokens: 0 },
-    log_every: 1,
-    save_every: 5,
-  });
+  const config = tinyParquetBaseConfig(work, { log_every: 1, save_every: 5 });
   base = ['base', 'train', '--config', config, '--backend', 'wasm', '--workers', '1', '--max-steps', String(STEPS)];
   reference = join(work, 'reference');
   const res = runCli([...base, '--out', reference]);
@@ -64,10 +56,7 @@ beforeAll(() => {
 describe('capplan base train, interrupted', () => {
   it('saves the last completed step on SIGINT, refuses a fresh run into the directory, and --resume ends byte-identical', async () => {
     const out = join(work, 'sigint');
-    const run = startCli([...base, '--out', out]);
-    await run.waitFor(/^step 12\/40 /m);
-    run.signal('SIGINT');
-    const stopped = await run.exit;
+    const stopped = await interrupt([...base, '--out', out], /^step 12\/40 /m, 'SIGINT');
     expect(stopped.code, stopped.stderr).toBe(130);
     const m = /^capplan: error: interrupted by SIGINT after step (\d+) of 40; checkpoint saved in (.+); continue with: capplan base train .*--out \S+ --resume$/m.exec(stopped.stderr);
     expect(m, stopped.stderr).not.toBeNull();
@@ -82,20 +71,14 @@ describe('capplan base train, interrupted', () => {
     expectOneLineError(runCli([...base, '--out', out]), /already holds a run \(latest checkpoint step \d+\); pass --resume to continue it or --out DIR for a new run$/);
     expect(bytes(out, TRAIN_LOG).equals(log)).toBe(true);
 
-    const resumed = runCli([...base, '--out', out, '--resume']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    for (const file of [`model_${STEPS}.safetensors`, `optim_${STEPS}.safetensors`]) expect(bytes(out, file).equals(bytes(reference, file)), file).toBe(true);
+    expectResumedLike(base, out, reference, STEPS);
     expect(loggedSteps(out)).toEqual(oneToN(STEPS));
   }, 120_000);
 
   it('quits at once on a second signal, keeping the previous checkpoint, from which --resume ends byte-identical', async () => {
     const out = join(work, 'twice');
-    const run = startCli([...base, '--out', out]);
-    await run.waitFor(/^step 12\/40 /m);
     // Two signals of one kind sent together arrive as one; two kinds arrive as two, in either order.
-    run.signal('SIGINT');
-    run.signal('SIGTERM');
-    const stopped = await run.exit;
+    const stopped = await interrupt([...base, '--out', out], /^step 12\/40 /m, 'SIGINT', 'SIGTERM');
     const second = /^capplan: (SIGINT|SIGTERM) again: quitting without a new checkpoint/m.exec(stopped.stderr);
     expect(second, stopped.stderr).not.toBeNull();
     expect(stopped.code).toBe(second![1] === 'SIGINT' ? 130 : 143);
@@ -103,10 +86,7 @@ describe('capplan base train, interrupted', () => {
     expect(checkpointSteps(out)).toEqual([5, 10]);
     expect(loggedSteps(out).length).toBeGreaterThan(10);
 
-    const resumed = runCli([...base, '--out', out, '--resume']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toMatch(/resumed from .*meta_10\.json at step 10/);
-    for (const file of [`model_${STEPS}.safetensors`, `optim_${STEPS}.safetensors`]) expect(bytes(out, file).equals(bytes(reference, file)), file).toBe(true);
+    expect(expectResumedLike(base, out, reference, STEPS).stdout).toMatch(/resumed from .*meta_10\.json at step 10/);
     expect(loggedSteps(out)).toEqual(oneToN(STEPS));
   }, 120_000);
 });
@@ -116,31 +96,19 @@ describe('capplan sft, interrupted', () => {
     const plans = join(work, 'plans');
     const gen = runCli(['data', 'plans', '--seed', '3', '--count', '6', '--val-count', '2', '--out', plans]);
     expect(gen.code, gen.stderr).toBe(0);
-    const config = writeJson(join(work, 'sft.json'), {
-      seq_len: 256,
-      data: { dir: plans, seed: 3, count: 6 },
-      optim: { device_batch_size: 1, total_batch_tokens: 256 },
-      steps: 12,
-      eval: { every: 0, examples: 2, sample_tokens: 0 },
-      log_every: 1,
-    });
+    const config = tinySftConfig(join(work, 'sft.json'), plans, { steps: 12, eval: { every: 0, examples: 2, sample_tokens: 0 } });
     const sft = ['sft', '--config', config, '--from', reference, '--backend', 'wasm', '--workers', '1'];
     const ref = join(work, 'sft-reference');
     const straight = runCli([...sft, '--out', ref]);
     expect(straight.code, straight.stderr).toBe(0);
 
     const out = join(work, 'sft-sigterm');
-    const run = startCli([...sft, '--out', out]);
-    await run.waitFor(/^step 3\/12 /m);
-    run.signal('SIGTERM');
-    const stopped = await run.exit;
+    const stopped = await interrupt([...sft, '--out', out], /^step 3\/12 /m, 'SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(143);
     expect(stopped.stderr).toMatch(/^capplan: error: interrupted by SIGTERM after step \d+ of 12; checkpoint saved in .*; continue with: capplan sft .* --resume$/m);
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);
 
-    const resumed = runCli([...sft, '--out', out, '--resume']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    for (const file of ['model_12.safetensors', 'optim_12.safetensors']) expect(bytes(out, file).equals(bytes(ref, file)), file).toBe(true);
+    expectResumedLike(sft, out, ref, 12);
     // SFT logs its evaluation before the first step as step 0.
     expect(loggedSteps(out)).toEqual([0, ...oneToN(12)]);
   }, 180_000);

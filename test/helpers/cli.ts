@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,4 +58,12 @@ export function startCli(args: string[], opts: { group?: boolean } = {}): Runnin
     signal: (name) => void (opts.group ? process.kill(-child.pid!, name) : child.kill(name)),
     exit,
   };
+}
+
+/** A refused command: exit 1 and exactly one `capplan: error:` line, matching `pattern`. */
+export function expectOneLineError(res: CliResult, pattern: RegExp): void {
+  expect(res.code, res.stderr).toBe(1);
+  const lines = res.stderr.trim().split('\n').filter((l) => l.startsWith('capplan: error:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
 }
