@@ -13,7 +13,7 @@ import type { Batch, LoaderPosition } from './loader.js';
 import { ModelOptimizers } from './optim/optimizers.js';
 import { pretrainingStage } from './pretraining.js';
 import { refuseExistingRun, rewindRun, TRAIN_LOG } from './run-dir.js';
-import { SIGNAL_EXIT_CODES, watchStopSignals } from './stop-signals.js';
+import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from './stop-signals.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
 import { GradientPool } from './parallel/gradient-pool.js';
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
@@ -152,7 +152,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
   let pool: GradientPool | null = null;
   let releaseCores: (() => Promise<void>) | null = null;
-  let stopSignals: ReturnType<typeof watchStopSignals> | null = null;
+  let stopSignals: StopSignals | null = null;
   try {
     let startStep = 0;
     let position: LoaderPosition | undefined;
