@@ -3,7 +3,9 @@
 # capnproto: the compiler checks that the generated data/tools/capos.capnp is a valid schema.
 # Mesa >= 25 (lavapipe, a software Vulkan driver) from bookworm-backports so the webgpu backend
 # (Dawn via the `webgpu` package) finds an adapter on machines without a GPU. Stock bookworm Mesa 22
-# exposes no adapter to Dawn. Idempotent; needs root (CI and the dev machines run as root).
+# exposes no adapter to Dawn. PyTorch (Debian's python3-torch, CPU) for test/torch-reference.test.ts, which
+# checks capplan's logits and gradients against ../shared/reference/torch_gpt.py.
+# Idempotent; needs root (CI and the dev machines run as root).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -18,3 +20,4 @@ apt-get update -qq
 apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
 apt-get install -y -qq libvulkan1 >/dev/null
 apt-get install -y -qq capnproto >/dev/null
+apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null

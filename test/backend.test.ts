@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { AUTO_ORDER, initBackend, parseBackendName, type BackendName } from '../src/backend/select.js';
-import { describeAdapter, isSoftwareAdapter } from '../src/backend/webgpu.js';
+import { describeAdapter, isSoftwareAdapter, probeWebGpu, probeWebGpuQuietly } from '../src/backend/webgpu.js';
+import { runCli } from './helpers/cli.js';
 import { maxRelDiff, scramble, tinyModel, tokens } from './model-fixtures.js';
 
 function installed(pkg: string): boolean {
@@ -55,6 +59,23 @@ describe('backend selection', () => {
     expect(tf.getBackend()).toBe(info.name);
     expect(writes.join('')).toContain(`backend auto -> ${info.name}`);
     if (!installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu')) expect(info.name).not.toBe('tensorflow');
+  });
+
+  it('auto looks for WebGPU in a child process, so Dawn\'s warnings stay out of the output: one backend line', () => {
+    const tools = join(mkdtempSync(join(tmpdir(), 'capplan-backend-')), 'tools.json');
+    writeFileSync(tools, JSON.stringify([{ name: 'NetworkStack.info', description: 'Report interface state.', params: {} }]));
+    const res = runCli(['plan', '--tools', tools, '--goal', 'Is the network up?', '--backend', 'auto']);
+    rmSync(dirname(tools), { recursive: true });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toMatch(/Warning|Vulkan/);
+    expect(res.stderr.match(/backend/g)).toHaveLength(1);
+    expect(res.stderr).toMatch(/^capplan: backend auto -> \w+ \(tfjs /m);
+  });
+
+  it('the quiet probe finds the adapter the in-process one does', async () => {
+    const inProcess = await probeWebGpu().catch(() => undefined);
+    if (inProcess === undefined) return; // Dawn does not load here; the CLI test above still runs
+    expect(await probeWebGpuQuietly()).toEqual(inProcess);
   });
 
   it('describes adapters and recognises software ones', () => {

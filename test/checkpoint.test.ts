@@ -3,7 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { decodeSafetensors, encodeSafetensors, expectTensors, type NamedTensor } from '../src/train/safetensors.js';
+import * as tf from '@tensorflow/tfjs';
+import { META_FORMAT, saveCheckpoint, type CheckpointKind } from '../src/train/checkpoint.js';
+import { decodeSafetensors, encodeSafetensors, expectTensors, tensorsSha256, type NamedTensor } from '../src/train/safetensors.js';
 import { tempDirs } from './helpers/train-fixtures.js';
 
 const tensors = new Map<string, NamedTensor>([
@@ -106,5 +108,47 @@ describe('safetensors', () => {
     expect(parsed['h.0.attn.q']).toEqual([[0.25, 0.5], [0.75, 1]]);
     expect(parsed.scalar).toBe(42);
     expect(readFileSync(path).length).toBeGreaterThan(8);
+  });
+});
+
+describe('checkpoint files say what they hold', () => {
+  const dirs = tempDirs('labels');
+  afterAll(dirs.removeAll);
+
+  async function save(kind?: CheckpointKind): Promise<{ model: Buffer; optim: Buffer }> {
+    const dir = dirs.make('ckpt');
+    const vars = (value: number) => new Map([['w', tf.variable(tf.fill([2, 2], value))]]);
+    const model = vars(1);
+    const optimizer = vars(2);
+    const meta = {
+      format: META_FORMAT,
+      step: 3,
+      total_steps: 3,
+      config: {},
+      data_position: { epoch: 0, group: 0, doc: 0, offset: 0 },
+      rng: { seed: 1, generator: 'splitmix32', derivation: 'seed, epoch, group' },
+      optimizer: { embedding_steps: 3, unembedding_steps: 3 },
+      metrics: {},
+      tokenizer_sha256: null,
+      saved_at: 'now',
+    } as const;
+    await saveCheckpoint(dir, model, optimizer, meta, kind);
+    tf.dispose([...model.values(), ...optimizer.values()]);
+    return { model: readFileSync(join(dir, 'model_3.safetensors')), optim: readFileSync(join(dir, 'optim_3.safetensors')) };
+  }
+  const metadata = (bytes: Buffer) => decodeSafetensors(bytes, 'f').metadata;
+
+  it('labels base weights as before, SFT weights as SFT, and optimizer state as such', async () => {
+    const base = await save();
+    // Byte for byte the header every checkpoint had before the labels: recorded base weights still match.
+    expect(base.model.includes('{"__metadata__":{"format":"capplan-base-checkpoint/1","step":"3"},')).toBe(true);
+    expect(metadata(base.optim)).toEqual({ format: 'capplan-optimizer-state/1', of: 'capplan-base-checkpoint/1', step: '3' });
+    const sft = await save('sft');
+    expect(metadata(sft.model)).toEqual({ format: 'capplan-sft-checkpoint/1', step: '3' });
+    expect(metadata(sft.optim)).toEqual({ format: 'capplan-optimizer-state/1', of: 'capplan-sft-checkpoint/1', step: '3' });
+    // Same tensors under another label: one tensor digest, two file hashes.
+    expect(tensorsSha256(sft.model, 'sft')).toBe(tensorsSha256(base.model, 'base'));
+    expect(sft.model.equals(base.model)).toBe(false);
+    expect(tensorsSha256(base.optim, 'optim')).not.toBe(tensorsSha256(base.model, 'base'));
   });
 });

@@ -7,7 +7,7 @@ import type { Manifest } from '../src/provenance/manifest.js';
 import { verifyArtifact } from '../src/provenance/verify.js';
 import { checkReproducible } from '../src/report/reproduce.js';
 import { sha256Hex } from '../src/util/hash.js';
-import { runCli, repoRoot, type CliResult } from './helpers/cli.js';
+import { runCli, repoRoot, startCli, type CliResult } from './helpers/cli.js';
 
 /**
  * The tiny preset end to end (corpus → tokenizer → base → plans → SFT → eval → publish → report) in a
@@ -127,6 +127,26 @@ describe('tiny speedrun', () => {
     expect(readFileSync(manifest).equals(before)).toBe(true);
     expect(existsSync(join(run(), 'tokenizer.retrained'))).toBe(false);
     expect(speedrun().stderr).toContain('7 of 7 stages reused');
+  });
+
+  it('resumes an interrupted base re-run and, as it trains the same weights, keeps sft, eval and publish', async () => {
+    const baseManifest = readFileSync(join(run(), 'base', 'manifest.json'));
+    const interrupted = startCli(['speedrun', '--config', recipe(), '--preset', 'tiny', '--run-dir', run(), '--out', out(), '--restart-from', 'base'], { group: true });
+    await interrupted.waitFor(/^step 5\/20 /m);
+    interrupted.signal('SIGINT'); // Ctrl-C reaches the speedrun and its training child
+    const stopped = await interrupted.exit;
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stderr).toMatch(/interrupted by SIGINT after step \d+ of 20; checkpoint saved in .*base\.partial/);
+    // The finished base stays in place meanwhile.
+    expect(readFileSync(join(run(), 'base', 'manifest.json')).equals(baseManifest)).toBe(true);
+
+    const res = speedrun();
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('stage base: resuming (it was interrupted: continuing from its last checkpoint)');
+    expect(res.stderr).toMatch(/stage base: trained the same weights as .*base; keeping it and its manifest/);
+    for (const stage of ['plans', 'sft', 'eval', 'publish']) expect(res.stderr).toMatch(new RegExp(`stage ${stage}: reusing`));
+    expect(readFileSync(join(run(), 'base', 'manifest.json')).equals(baseManifest)).toBe(true);
+    expect(existsSync(join(run(), 'base.partial'))).toBe(false);
   });
 
   it('refuses to publish more weights than publish.max_weight_bytes, leaving the published tree as it was', () => {

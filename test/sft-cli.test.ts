@@ -1,40 +1,17 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, repoRoot } from './helpers/cli.js';
-import { writeParquet } from './helpers/parquet-writer.js';
-import { SAMPLE_TEXTS, tempDirs } from './helpers/train-fixtures.js';
+import { expectOneLineError, runCli, repoRoot } from './helpers/cli.js';
+import { tempDirs, tinyParquetBaseConfig, tinySftConfig, writeJson } from './helpers/train-fixtures.js';
 
 const dirs = tempDirs('sft-cli');
 afterAll(dirs.removeAll);
-
-function expectOneLineError(res: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(res.code, res.stderr).toBe(1);
-  const lines = res.stderr.trim().split('\n').filter((l) => l.startsWith('capplan: error:'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-}
-
-function writeJson(path: string, value: unknown): string {
-  writeFileSync(path, JSON.stringify(value));
-  return path;
-}
 
 let work = '';
 let plans = '';
 let base = '';
 
-function sftConfig(name: string, over: Record<string, unknown> = {}): string {
-  return writeJson(join(work, `${name}.json`), {
-    seq_len: 256,
-    data: { dir: plans, seed: 3, count: 6 },
-    optim: { device_batch_size: 1, total_batch_tokens: 256 },
-    steps: 2,
-    eval: { every: 0, examples: 2, sample_tokens: 4 },
-    log_every: 1,
-    ...over,
-  });
-}
+const sftConfig = (name: string, over: Record<string, unknown> = {}): string => tinySftConfig(join(work, `${name}.json`), plans, over);
 
 /** A plan set and a 1-step depth-1 base run (committed tokenizer, two tiny parquet shards), shared by the tests. */
 beforeAll(() => {
@@ -43,16 +20,7 @@ beforeAll(() => {
   base = join(work, 'base');
   const gen = runCli(['data', 'plans', '--seed', '3', '--count', '6', '--val-count', '2', '--out', plans]);
   expect(gen.code, gen.stderr).toBe(0);
-  const shards = join(work, 'parquet');
-  mkdirSync(shards);
-  writeFileSync(join(shards, 'a.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(0, 4) }));
-  writeFileSync(join(shards, 'b.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(4) }));
-  const config = writeJson(join(work, 'base.json'), {
-    model: { depth: 1, seq_len: 16 },
-    data: { parquet_dir: shards, tokenizer_dir: 'tokenizer' },
-    optim: { device_batch_size: 2, total_batch_tokens: 32 },
-    eval: { every: 0, tokens: 32, sample_tokens: 0 },
-  });
+  const config = tinyParquetBaseConfig(work);
   const res = runCli(['base', 'train', '--config', config, '--backend', 'cpu', '--max-steps', '1', '--out', base]);
   expect(res.code, res.stderr).toBe(0);
 }, 120_000);

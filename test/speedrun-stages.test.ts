@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tokenizerContent, trainingRunContent } from '../src/report/artifact-content.js';
 import { runPipeline, type PipelineStage } from '../src/report/pipeline.js';
 import { decideStage, readStageRecord, valueDigest, type StageRecord } from '../src/report/stage-record.js';
 import { applyOverrides, deepMerge, loadRecipe } from '../src/report/recipe.js';
@@ -125,6 +126,40 @@ describe('speedrun stage reuse', () => {
     const again = await run(stages);
     expect(b.runs.at(-1)).toEqual({ resume: false });
     expect(again).toContain('stage b: running (it was interrupted, and its inputs changed since (config): starting over)');
+  });
+});
+
+describe('stage content digests', () => {
+  const writeRun = (name: string, meta: Record<string, unknown>, weights = 'weights', log = '{"step":3}\n'): string => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'model_3.safetensors'), weights);
+    writeFileSync(join(dir, 'meta_3.json'), JSON.stringify(meta));
+    writeFileSync(join(dir, 'train.jsonl'), log);
+    return dir;
+  };
+  const meta = { step: 3, config: { seed: 1 }, saved_at: 't1', metrics: { loss: 2, ms_per_step: 10 } };
+
+  it('a training run is its latest weights and meta, not its save time, timings or log', () => {
+    const first = trainingRunContent(writeRun('a', meta));
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(trainingRunContent(writeRun('b', { ...meta, saved_at: 't2', metrics: { loss: 2, ms_per_step: 12 } }, 'weights', 'other log'))).toBe(first);
+    expect(trainingRunContent(writeRun('c', meta, 'weightz'))).not.toBe(first);
+    expect(trainingRunContent(writeRun('d', { ...meta, config: { seed: 2 } }))).not.toBe(first);
+    expect(trainingRunContent(join(root, 'none'))).toBeNull();
+  });
+
+  it('a tokenizer is its tokenizer.json and ranks, not its manifest or its Hugging Face export', () => {
+    const dir = join(root, 'tok');
+    mkdirSync(join(dir, 'hf'), { recursive: true });
+    writeFileSync(join(dir, 'tokenizer.json'), '{}');
+    writeFileSync(join(dir, 'capos.tiktoken'), 'AA== 0\n');
+    const before = tokenizerContent(dir);
+    writeFileSync(join(dir, 'manifest.json'), '{}');
+    writeFileSync(join(dir, 'hf', 'tokenizer.json'), '{}');
+    expect(tokenizerContent(dir)).toBe(before);
+    writeFileSync(join(dir, 'capos.tiktoken'), 'AQ== 0\n');
+    expect(tokenizerContent(dir)).not.toBe(before);
   });
 });
 

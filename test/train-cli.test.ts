@@ -98,7 +98,7 @@ describe('capplan base train (tiny run)', () => {
     expect(readdirSync(out).sort()).toEqual(['meta_1.json', 'model_1.safetensors', 'optim_1.safetensors', 'train.jsonl']);
 
     const again = runCli(['base', 'train', '--config', cfg, '--backend', 'cpu', '--max-steps', '2', '--out', out]);
-    expectOneLineError(again, /already holds checkpoints \(latest step 1\); pass --resume/);
+    expectOneLineError(again, /already holds a run \(latest checkpoint step 1\); pass --resume/);
 
     const resumed = runCli(['base', 'train', '--config', cfg, '--backend', 'cpu', '--max-steps', '2', '--resume', '--out', out]);
     expect(resumed.code, resumed.stderr).toBe(0);

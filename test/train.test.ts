@@ -149,7 +149,7 @@ describe('trainer', () => {
   it('refuses to overwrite a run, and rejects a truncated or foreign checkpoint on --resume without writing', async () => {
     const dir = tmp('resume-bad');
     await train(options(dir, { maxSteps: 2 }));
-    await expect(train(options(dir, { maxSteps: 2 }))).rejects.toThrow(/already holds checkpoints .*--resume/);
+    await expect(train(options(dir, { maxSteps: 2 }))).rejects.toThrow(/already holds a run .*--resume/);
 
     const path = join(dir, 'model_2.safetensors');
     const good = readFileSync(path);

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { registerScatterAddKernels } from './scatter-add.js';
 import { loadTensorflowBinding, TENSORFLOW_PACKAGES } from './tensorflow.js';
 import { loadWasm } from './wasm.js';
-import { probeWebGpu, type WebGpuAdapter } from './webgpu.js';
+import { probeWebGpu, probeWebGpuQuietly, type WebGpuAdapter } from './webgpu.js';
 import { registerWebGpuKernels } from './webgpu-kernels.js';
 
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -65,7 +65,8 @@ async function tryBackend(
     case 'webgpu': {
       let adapter: WebGpuAdapter | null;
       try {
-        adapter = await probeWebGpu();
+        // `auto` only looks (quietly, see probeWebGpuQuietly) until the adapter turns out to be worth loading.
+        adapter = opts.hardwareOnly ? await probeWebGpuQuietly() : await probeWebGpu();
       } catch (err) {
         reason(`backend webgpu could not load Dawn (the 'webgpu' package): ${(err as Error).message}`);
         return null;
@@ -81,6 +82,7 @@ async function tryBackend(
         reason(`backend webgpu skipped: ${adapter.description} is a software adapter, slower than wasm`);
         return null;
       }
+      if (opts.hardwareOnly) await probeWebGpu();
       // Our WGSL kernels are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned shaders.
       if (adapter.software) registerWebGpuKernels();
       await activate('webgpu');

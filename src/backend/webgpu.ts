@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { REPO_ROOT } from '../data/paths.js';
 
 /** Minimal view of the WebGPU objects Dawn hands us (the `webgpu` package ships no typings we rely on). */
 interface GpuAdapterInfo {
@@ -42,19 +44,22 @@ export interface WebGpuAdapter {
 
 let installed: { gpu: Gpu } | null = null;
 
+/** Vulkan loaders want XDG_RUNTIME_DIR; a private default under /tmp is created when it is unset. */
+function ensureXdgRuntimeDir(): void {
+  if (process.env.XDG_RUNTIME_DIR) return;
+  const dir = `/tmp/capplan-xdg-${process.getuid?.() ?? 'user'}`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  process.env.XDG_RUNTIME_DIR = dir;
+}
+
 /**
  * Makes Dawn (the `webgpu` package) the process's navigator.gpu, as a browser would provide it. Must run
  * before '@tensorflow/tfjs-backend-webgpu' is imported: that module registers its backend only if
- * navigator.gpu exists at import time. Vulkan loaders want XDG_RUNTIME_DIR; a private default under /tmp
- * is created when it is unset.
+ * navigator.gpu exists at import time.
  */
 async function installDawn(): Promise<Gpu> {
   if (installed) return installed.gpu;
-  if (!process.env.XDG_RUNTIME_DIR) {
-    const dir = `/tmp/capplan-xdg-${process.getuid?.() ?? 'user'}`;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    process.env.XDG_RUNTIME_DIR = dir;
-  }
+  ensureXdgRuntimeDir();
   const dawn = (await import('webgpu')) as unknown as DawnModule;
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
@@ -75,4 +80,38 @@ export async function probeWebGpu(): Promise<WebGpuAdapter | null> {
   if (!adapter) return null;
   await import('@tensorflow/tfjs-backend-webgpu');
   return { description: describeAdapter(adapter.info), software: isSoftwareAdapter(adapter.info) };
+}
+
+/** Run by the child of probeWebGpuQuietly: prints the adapter's info as JSON (null for none). */
+const ADAPTER_INFO_SCRIPT = `
+const { create } = await import('webgpu');
+const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+const i = adapter?.info;
+process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter } : null));
+process.exit(0);
+`;
+
+/**
+ * What probeWebGpu finds, without loading Dawn into this process: a child process asks for the adapter.
+ * Requesting one makes Dawn write warnings about its limits (on lavapipe: two "maxDynamic… artificially
+ * reduced" lines) from native code straight to the process's stderr, where nothing in JavaScript can
+ * hold them back; `--backend auto`, which only looks, should not print them on every run.
+ */
+export async function probeWebGpuQuietly(): Promise<WebGpuAdapter | null> {
+  ensureXdgRuntimeDir();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', ADAPTER_INFO_SCRIPT], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    const why = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Warning:')).at(-1);
+    throw new Error(why ?? `the probe exited with code ${code}`);
+  }
+  const info = JSON.parse(stdout) as GpuAdapterInfo | null;
+  return info ? { description: describeAdapter(info), software: isSoftwareAdapter(info) } : null;
 }

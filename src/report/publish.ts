@@ -6,7 +6,7 @@ import { writeManifest, type ManifestInput, type WithheldFile } from '../provena
 import { listArtifactFiles } from '../provenance/outputs.js';
 import { readManifest } from '../provenance/verify.js';
 import { checkpointSteps, metaFile, modelFile } from '../train/checkpoint.js';
-import { TRAIN_LOG } from '../train/trainer.js';
+import { TRAIN_LOG } from '../train/run-dir.js';
 import { buildDirAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import { repoPath, STAGE_NAMES } from './recipe.js';

@@ -8,7 +8,7 @@ import type { Manifest } from '../provenance/manifest.js';
 import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { readManifest } from '../provenance/verify.js';
 import { sha256FileSync } from '../util/hash.js';
-import { TRAIN_LOG } from '../train/trainer.js';
+import { TRAIN_LOG } from '../train/run-dir.js';
 import { repoPath } from './recipe.js';
 import { DECODING_MODES, EVAL_DIR, EVAL_PROBES, probeResultFile, SPEEDRUN_FILE, TOK_EVAL_FILE, type DecodingMode } from './layout.js';
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import type { Manifest } from '../provenance/manifest.js';
 import { readManifest, verifyArtifact } from '../provenance/verify.js';
 import { tokenizerConfigSchema } from '../tokenizer/config.js';
 import { trainTokenizer } from '../tokenizer/train-tokenizer.js';
+import { tensorsSha256 } from '../train/safetensors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import { repoPath, setDotted } from './recipe.js';
@@ -173,6 +174,22 @@ async function installRecordedCorpus(stage: ReproducibleStage, a: ChainArtifact,
   if (resolve(REPO_ROOT, dir) === DEFAULT_CORPUS_DIR) await syncCorpus({ log: (line) => log(`  ${line}`) });
 }
 
+/**
+ * A recorded output against its re-run. Weight files present on both sides are compared by their tensors:
+ * the label in a file's metadata depends on the capplan version that wrote it, the weights do not. A
+ * recorded file that is not published is known only by its file hash (the base model's label never changed).
+ */
+function compareOutput(file: string, a: ChainArtifact, out: string): FileComparison {
+  const recordedPath = join(a.dir, file);
+  const reproducedPath = join(out, file);
+  if (!existsSync(reproducedPath)) return { file, recorded: a.manifest.outputs[file]!.sha256, reproduced: null };
+  if (file.endsWith('.safetensors') && existsSync(recordedPath)) {
+    const tensors = (path: string) => tensorsSha256(readFileSync(path), path);
+    return { file, recorded: tensors(recordedPath), reproduced: tensors(reproducedPath) };
+  }
+  return { file, recorded: a.manifest.outputs[file]!.sha256, reproduced: sha256FileSync(reproducedPath) };
+}
+
 async function reproduceStage(
   stage: ReproducibleStage,
   a: ChainArtifact,
@@ -184,10 +201,7 @@ async function reproduceStage(
   await installRecordedCorpus(stage, a, log);
   if (stage === 'tokenizer') await rerunTokenizer(a, out);
   else await rerunTraining(stage, a, out, join(scratch, stage), reproducedBase);
-  const files = comparedOutputs(stage, a.manifest).map((file) => {
-    const path = join(out, file);
-    return { file, recorded: a.manifest.outputs[file]!.sha256, reproduced: existsSync(path) ? sha256FileSync(path) : null };
-  });
+  const files = comparedOutputs(stage, a.manifest).map((file) => compareOutput(file, a, out));
   let environmentNote: string | null = null;
   if (stage !== 'tokenizer' && a.manifest.backend) {
     const now = readManifest(out).backend;

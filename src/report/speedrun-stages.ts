@@ -20,6 +20,7 @@ import { DECODING_MODES, probeResultFile } from './layout.js';
 import { publishCheckpoint } from './publish.js';
 import { applyOverrides, repoPath, STAGE_NAMES, type Recipe, type StageName } from './recipe.js';
 import { runCapplan } from './run-cli.js';
+import { tokenizerContent, trainingRunContent } from './artifact-content.js';
 import { dirDigest, valueDigest } from './stage-record.js';
 
 /** Where a speedrun puts each stage's outputs (absolute paths). */
@@ -70,12 +71,17 @@ function verifyProblem(dir: string): string | null {
   }
 }
 
-/** Digest of a parent stage's outputs; a missing parent is a bug in stage order, not user input. */
-function parentDigest(dir: string): string {
-  const d = dirDigest(dir);
+/** A parent stage's content digest (artifact-content.ts); a missing parent is a bug in stage order, not user input. */
+function parentContent(dir: string, content: (dir: string) => string | null): string {
+  const d = existsSync(dir) ? content(dir) : null;
   if (d === null) throw new Error(`stage output ${dir} is missing after its stage ran`);
   return d;
 }
+
+const tokenizerOf = (dir: string): string => parentContent(dir, tokenizerContent);
+const trainingRunOf = (dir: string): string => parentContent(dir, trainingRunContent);
+/** Outputs that are all content (the plan set, evaluation results): every file. */
+const outputsOf = (dir: string): string => parentContent(dir, dirDigest);
 
 export interface SpeedrunContext {
   recipe: Recipe;
@@ -128,7 +134,7 @@ function tokenizerStage(ctx: SpeedrunContext): PipelineStage {
       const fresh = `${target}.retrained`;
       rmSync(fresh, { recursive: true, force: true });
       await trainTokenizer(config, fresh, (line) => ctx.log(`tok train: ${line}`));
-      if (sameArtifact(fresh, target)) {
+      if (sameArtifact(fresh, target, tokenizerContent)) {
         rmSync(fresh, { recursive: true, force: true });
         ctx.log(`stage tokenizer: retrained byte-identical to ${repoPath(target)}; keeping it and its manifest`);
         return;
@@ -138,16 +144,14 @@ function tokenizerStage(ctx: SpeedrunContext): PipelineStage {
   };
 }
 
-/** Whether `existing` verifies and records the same output and input hashes as the freshly built `fresh`. */
-function sameArtifact(fresh: string, existing: string): boolean {
+/**
+ * Whether `existing` verifies and holds the same content, built from the same inputs, as the freshly
+ * built `fresh`: then keeping `existing` (and its manifest, which later stages' manifests pin) loses nothing.
+ */
+function sameArtifact(fresh: string, existing: string, content: (dir: string) => string | null): boolean {
   if (!existsSync(join(existing, 'manifest.json')) || verifyProblem(existing) !== null) return false;
-  const digest = (dir: string) => {
-    const m = readManifest(dir);
-    const outputs = Object.entries(m.outputs).map(([f, o]) => [f, o.sha256]);
-    const inputs = Object.entries(m.inputs).map(([n, i]) => [n, i.sha256]);
-    return JSON.stringify([outputs.sort(), inputs.sort()]);
-  };
-  return digest(fresh) === digest(existing);
+  const inputs = (dir: string) => JSON.stringify(Object.entries(readManifest(dir).inputs).map(([n, i]) => [n, i.sha256]).sort());
+  return content(fresh) === content(existing) && inputs(fresh) === inputs(existing);
 }
 
 /** Puts `fresh` in place of `target`; some complete version is on disk at every moment. */
@@ -165,7 +169,7 @@ function tokEvalStage(ctx: SpeedrunContext): PipelineStage {
     name: 'tok_eval',
     outputDir: ctx.paths.tokEval,
     inputs: () => ({
-      tokenizer: parentDigest(ctx.paths.tokenizer),
+      tokenizer: tokenizerOf(ctx.paths.tokenizer),
       probe: fileHash(probe),
       hf_manifest: fileHash(join(DEFAULT_HF_TOKENIZERS_DIR, 'MANIFEST.json')),
     }),
@@ -179,18 +183,24 @@ function tokEvalStage(ctx: SpeedrunContext): PipelineStage {
   };
 }
 
-/** A stage that trains with a child `capplan` command, resumable from its checkpoints. */
+/**
+ * A stage that trains with a child `capplan` command in `<outputDir>.partial`, resumable from its
+ * checkpoints there. A finished run replaces `outputDir`, unless that already holds the same content
+ * from the same inputs (e.g. a forced or interrupted re-run reproduced it): then the existing artifact
+ * stays, manifest included, so the later stages built on it (whose manifests pin it) stay valid.
+ */
 function trainingStage(
   ctx: SpeedrunContext,
   name: 'base' | 'sft',
   outputDir: string,
   config: unknown,
   configFile: string,
-  parents: Record<string, string>,
+  parents: Record<string, () => string>,
   command: string[],
   extraInputs: () => Record<string, string> = () => ({}),
 ): PipelineStage {
   const maxSteps = ctx.recipe[name].max_steps;
+  const partial = `${outputDir}.partial`;
   return {
     name,
     outputDir,
@@ -198,20 +208,26 @@ function trainingStage(
       config: valueDigest(config),
       max_steps: String(maxSteps),
       backend: ctx.backend,
-      ...Object.fromEntries(Object.entries(parents).map(([role, dir]) => [role, parentDigest(dir)])),
+      ...Object.fromEntries(Object.entries(parents).map(([role, content]) => [role, content()])),
       ...extraInputs(),
     }),
     // A run that reached its last step (or wrote its manifest) before the interruption is redone, not resumed.
     canResume: () => {
-      const last = checkpointSteps(outputDir).at(-1);
-      return last !== undefined && last < maxSteps && !existsSync(join(outputDir, 'manifest.json'));
+      const last = checkpointSteps(partial).at(-1);
+      return last !== undefined && last < maxSteps && !existsSync(join(partial, 'manifest.json'));
     },
     check: () => verifyProblem(outputDir),
     run: async ({ resume }) => {
-      if (!resume) rmSync(outputDir, { recursive: true, force: true });
+      if (!resume) rmSync(partial, { recursive: true, force: true });
       writeJsonAtomic(configFile, config);
-      const common = ['--config', repoPath(configFile), '--out', repoPath(outputDir), '--backend', ctx.backend, '--max-steps', String(maxSteps)];
+      const common = ['--config', repoPath(configFile), '--out', repoPath(partial), '--backend', ctx.backend, '--max-steps', String(maxSteps)];
       await runCapplan([...command, ...common, ...(resume ? ['--resume'] : [])]);
+      if (sameArtifact(partial, outputDir, trainingRunContent)) {
+        rmSync(partial, { recursive: true, force: true });
+        ctx.log(`stage ${name}: trained the same weights as ${repoPath(outputDir)}; keeping it and its manifest`);
+        return;
+      }
+      replaceDir(outputDir, partial);
     },
   };
 }
@@ -221,7 +237,7 @@ function baseStage(ctx: SpeedrunContext): PipelineStage {
   // The base model reads the speedrun's tokenizer whatever the stage config names.
   const withTokenizer = applyOverrides(raw, { 'data.tokenizer_dir': repoPath(ctx.paths.tokenizer) }, {}, ctx.recipePath);
   const config = parseWith(TrainConfigSchema, withTokenizer, `${ctx.recipe.base.config} (with the recipe's overrides)`);
-  return trainingStage(ctx, 'base', ctx.paths.base, config, file, { tokenizer: ctx.paths.tokenizer }, ['base', 'train'], () => ({
+  return trainingStage(ctx, 'base', ctx.paths.base, config, file, { tokenizer: () => tokenizerOf(ctx.paths.tokenizer) }, ['base', 'train'], () => ({
     corpus_lock: sha256FileSync(DEFAULT_LOCK_PATH),
     // The catalog documents are train data: a changed catalog re-runs base.
     ...(config.data.catalog ? { catalog: fileHash(fromRepo(config.data.catalog.path)) } : {}),
@@ -259,7 +275,11 @@ function sftStage(ctx: SpeedrunContext): PipelineStage {
     ctx.recipePath,
   );
   const config = parseWith(SftConfigSchema, wired, `${ctx.recipe.sft.config} (with the recipe's overrides)`);
-  const parents = { base: ctx.paths.base, plans: ctx.paths.plans, tokenizer: ctx.paths.tokenizer };
+  const parents = {
+    base: () => trainingRunOf(ctx.paths.base),
+    plans: () => outputsOf(ctx.paths.plans),
+    tokenizer: () => tokenizerOf(ctx.paths.tokenizer),
+  };
   return trainingStage(ctx, 'sft', ctx.paths.sft, config, file, parents, ['sft', '--from', repoPath(ctx.paths.base)]);
 }
 
@@ -282,8 +302,8 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
     name: 'eval',
     outputDir: ctx.paths.eval,
     inputs: () => ({
-      sft: parentDigest(ctx.paths.sft),
-      plans: parentDigest(ctx.paths.plans),
+      sft: trainingRunOf(ctx.paths.sft),
+      plans: outputsOf(ctx.paths.plans),
       probe: fileHash(probe),
       ood_probe: fileHash(oodProbe),
       val_cases: String(n),
@@ -324,10 +344,10 @@ function publishStage(ctx: SpeedrunContext): PipelineStage {
     name: 'publish',
     outputDir: ctx.paths.out,
     inputs: () => ({
-      base: parentDigest(ctx.paths.base),
-      sft: parentDigest(ctx.paths.sft),
-      eval: parentDigest(ctx.paths.eval),
-      tok_eval: ctx.recipe.eval.tok_eval ? parentDigest(ctx.paths.tokEval) : 'off',
+      base: trainingRunOf(ctx.paths.base),
+      sft: trainingRunOf(ctx.paths.sft),
+      eval: outputsOf(ctx.paths.eval),
+      tok_eval: ctx.recipe.eval.tok_eval ? outputsOf(ctx.paths.tokEval) : 'off',
       max_weight_bytes: String(ctx.recipe.publish.max_weight_bytes),
     }),
     // The report beside the manifest is regenerated at will; the manifest pins everything published.

@@ -76,6 +76,7 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
   const { epochs, steps } = config.sft;
   return {
     name: 'sft',
+    checkpointKind: 'sft',
     defaultSteps: steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep)),
     openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, ...(data.restriction ? { restriction: data.restriction } : {}) }),
     evaluate: async (model) => ({

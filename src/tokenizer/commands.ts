@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { DEFAULT_TOKENIZER_CONFIG, loadTokenizerConfig } from './config.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from './tokenizer.js';
 import { trainTokenizer } from './train-tokenizer.js';
+import { exportHfTokenizer } from './hf/export.js';
 
 function parseIds(args: string[]): number[] {
   return args
@@ -18,7 +19,7 @@ function parseIds(args: string[]): number[] {
 export function registerTokenizerCommands(group: Command): void {
   group
     .command('train')
-    .description('train the byte-level BPE tokenizer on the corpus and write tokenizer/ (capos.tiktoken, tokenizer.json, manifest.json)')
+    .description('train the byte-level BPE tokenizer on the corpus and write tokenizer/ (capos.tiktoken, tokenizer.json, manifest.json, hf/tokenizer.json)')
     .option('--config <file>', 'tokenizer config (zod-validated JSON)', DEFAULT_TOKENIZER_CONFIG)
     .option('--out <dir>', 'output directory, replaced atomically', DEFAULT_TOKENIZER_DIR)
     .action(async (opts: { config: string; out: string }) => {
@@ -29,6 +30,14 @@ export function registerTokenizerCommands(group: Command): void {
         `wrote ${opts.out}: vocab ${s.vocabSize} = 256 bytes + ${s.merges} merges + ${s.reservedAtoms} reserved atoms + ${s.controlTokens} control tokens; ` +
           `${s.documents} texts, ${s.trainingBytes} bytes, ${s.uniqueChunks} unique chunks, ${s.seconds.toFixed(1)} s\n`,
       );
+    });
+
+  group
+    .command('export-hf')
+    .description('write <tokenizer>/hf/tokenizer.json: the tokenizer for Hugging Face `tokenizers` (same ids), with its manifest')
+    .option('--tokenizer <dir>', 'tokenizer directory', DEFAULT_TOKENIZER_DIR)
+    .action(async (opts: { tokenizer: string }) => {
+      process.stdout.write(`wrote ${await exportHfTokenizer(opts.tokenizer)}\n`);
     });
 
   group

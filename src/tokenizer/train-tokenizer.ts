@@ -13,6 +13,7 @@ import { resolveConfigPaths, type TokenizerConfig } from './config.js';
 import { formatRanks, RANKS_FILE, TOKENIZER_FILE, type TokenizerFile } from './format.js';
 import { RUNTIME_SPLIT_PATTERN } from './pattern.js';
 import { buildReservedAtoms, controlTokenNames } from './reserved.js';
+import { exportHfTokenizer } from './hf/export.js';
 import { loadTrainingInputs, type TrainingInputs } from './training-inputs.js';
 
 export interface TrainSummary {
@@ -33,7 +34,7 @@ function portablePath(path: string): string {
 
 /**
  * Trains the tokenizer described by `config` and writes `outDir` atomically: capos.tiktoken,
- * tokenizer.json, manifest.json. Any failure leaves `outDir` as it was.
+ * tokenizer.json, manifest.json, and the Hugging Face export in hf/. Any failure leaves `outDir` as it was.
  */
 export async function trainTokenizer(
   rawConfig: TokenizerConfig,
@@ -89,7 +90,7 @@ export async function trainTokenizer(
     },
   };
 
-  await buildDirAtomic(outDir, (tmp) => {
+  await buildDirAtomic(outDir, async (tmp) => {
     writeFileSync(join(tmp, RANKS_FILE), formatRanks(model.tokenBytes));
     writeFileSync(join(tmp, TOKENIZER_FILE), JSON.stringify(tokenizerFile, null, 2) + '\n');
     const manifestInputs: Record<string, ManifestInput> = {};
@@ -104,6 +105,8 @@ export async function trainTokenizer(
       startedAt,
       endedAt: new Date(),
     });
+    // After the manifest: the export is derived from the tokenizer and pins it with its own manifest.
+    await exportHfTokenizer(tmp);
   });
 
   return {

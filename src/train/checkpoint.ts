@@ -8,6 +8,14 @@ import { decodeSafetensors, encodeSafetensors, expectTensors, type NamedTensor }
 
 export const META_FORMAT = 'capplan-base-checkpoint/1';
 
+/**
+ * `__metadata__.format` of the weight files, so each says what it holds. A base model's label is the one
+ * every checkpoint file had before (same bytes: recorded base weights still reproduce by file hash).
+ */
+export const WEIGHTS_FORMATS = { base: 'capplan-base-checkpoint/1', sft: 'capplan-sft-checkpoint/1' } as const;
+export const OPTIMIZER_FORMAT = 'capplan-optimizer-state/1';
+export type CheckpointKind = keyof typeof WEIGHTS_FORMATS;
+
 /** meta_<step>.json: everything besides tensors that a bit-exact resume needs, plus metrics. */
 export interface CheckpointMeta {
   format: typeof META_FORMAT;
@@ -35,16 +43,20 @@ async function snapshot(vars: ReadonlyMap<string, tf.Variable>): Promise<Map<str
   return out;
 }
 
-/** Writes the three files, each atomically; meta goes last so its presence marks a complete checkpoint. */
+/**
+ * Writes the three files, each atomically; meta goes last so its presence marks a complete checkpoint.
+ * `kind` labels the weights (base or SFT model); the optimizer file is labelled as optimizer state of that kind.
+ */
 export async function saveCheckpoint(
   dir: string,
   model: ReadonlyMap<string, tf.Variable>,
   optimizer: ReadonlyMap<string, tf.Variable>,
   meta: CheckpointMeta,
+  kind: CheckpointKind = 'base',
 ): Promise<void> {
-  const tag = { format: META_FORMAT, step: String(meta.step) };
-  writeFileAtomic(join(dir, modelFile(meta.step)), encodeSafetensors(await snapshot(model), tag));
-  writeFileAtomic(join(dir, optimFile(meta.step)), encodeSafetensors(await snapshot(optimizer), tag));
+  const step = String(meta.step);
+  writeFileAtomic(join(dir, modelFile(meta.step)), encodeSafetensors(await snapshot(model), { format: WEIGHTS_FORMATS[kind], step }));
+  writeFileAtomic(join(dir, optimFile(meta.step)), encodeSafetensors(await snapshot(optimizer), { format: OPTIMIZER_FORMAT, of: WEIGHTS_FORMATS[kind], step }));
   writeJsonAtomic(join(dir, metaFile(meta.step)), meta);
 }
 

@@ -30,6 +30,7 @@ export function pretrainingStage(
   const byteLengths = tokenByteLengths(dims.vocabSize, tokenizer.vocabSize, (id) => tokenizer.tokenBytes(id));
   return {
     name: 'base train',
+    checkpointKind: 'base',
     defaultSteps: budgetSteps(config, dims),
     openTrain: (position) => new PackedLoader(data.train, { seqLen, bos, seed: config.seed, position }),
     evaluate: async (model) => ({

@@ -59,7 +59,14 @@ export function loopOptionsFrom(parsed: ParsedRunFlags, flags: RunFlags, runDir:
     resume: flags.resume ?? false,
     peakFlops: parsed.peakFlops,
     workers: parsed.workers,
+    resumeCommand: resumeCommandLine(process.argv.slice(2)),
   };
+}
+
+/** This command line with `--resume` (once), quoted for a POSIX shell. */
+export function resumeCommandLine(args: readonly string[]): string {
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+  return ['capplan', ...args.filter((a) => a !== '--resume'), '--resume'].map(quote).join(' ');
 }
 
 /** Validates the run flags up front, so a typo fails before any config or data is read. */

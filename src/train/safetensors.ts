@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { UserError } from '../errors.js';
 
@@ -163,4 +164,20 @@ export function expectTensors(
   for (const name of decoded.keys()) {
     if (!expected.has(name)) throw new UserError(`${source}: unexpected tensor \`${name}\` (checkpoint of a different model?)`);
   }
+}
+
+/**
+ * sha256 of a safetensors file's tensors (names, shapes, little-endian values), not of its metadata:
+ * the same weights under another label (checkpoint.ts WEIGHTS_FORMATS) hash the same.
+ */
+export function tensorsSha256(bytes: Uint8Array, source: string): string {
+  const { tensors } = decodeSafetensors(bytes, source);
+  const hash = createHash('sha256');
+  for (const name of [...tensors.keys()].sort()) {
+    const t = tensors.get(name)!;
+    const le = Buffer.alloc(t.data.length * 4);
+    writeF32LE(t.data, le, 0);
+    hash.update(`${name} ${t.shape.join(',')}\n`).update(le);
+  }
+  return hash.digest('hex');
 }

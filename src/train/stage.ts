@@ -1,4 +1,5 @@
 import type { Gpt } from '../model/gpt.js';
+import type { CheckpointKind } from './checkpoint.js';
 import type { Batch, LoaderPosition } from './loader.js';
 import type { NamedTensor } from './safetensors.js';
 
@@ -17,6 +18,8 @@ export interface BatchStream {
 export interface TrainingStage {
   /** Names the stage in the header line ('base train', 'sft'). */
   readonly name: string;
+  /** What its weight files say they hold (checkpoint.ts WEIGHTS_FORMATS). */
+  readonly checkpointKind: CheckpointKind;
   /** Total steps when neither --max-steps nor a resumed checkpoint fixes them. */
   readonly defaultSteps: number;
   /** The training batches from `position` (the start when undefined). */

@@ -12,6 +12,8 @@ import { accumulateGradients } from './gradients.js';
 import type { Batch, LoaderPosition } from './loader.js';
 import { ModelOptimizers } from './optim/optimizers.js';
 import { pretrainingStage } from './pretraining.js';
+import { refuseExistingRun, rewindRun, TRAIN_LOG } from './run-dir.js';
+import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from './stop-signals.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
 import { GradientPool } from './parallel/gradient-pool.js';
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
@@ -58,6 +60,8 @@ export interface LoopOptions {
   peakFlops?: number;
   /** Threads computing each step's micro-batches (default 1: this thread only); see parallel/worker-count.ts. */
   workers?: WorkerRequest;
+  /** The command that continues this run, printed when a signal stops it (default: `--resume`). */
+  resumeCommand?: string;
   log?: (line: string) => void;
 }
 
@@ -104,8 +108,6 @@ export interface TrainResult extends StageRunResult {
   valBpb: number | null;
 }
 
-export const TRAIN_LOG = 'train.jsonl';
-
 /** The config sections that must not change across a resume (they decide the numbers). */
 function resumeSections(config: RunConfig): Record<string, unknown> {
   return { model: config.model, data: config.data, optim: config.optim, seed: config.seed };
@@ -140,10 +142,8 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const seqLen = config.model.seq_len;
   const rowsPerMicro = config.optim.device_batch_size;
   const accumSteps = config.optim.total_batch_tokens / (rowsPerMicro * seqLen);
+  if (!opts.resume) refuseExistingRun(runDir);
   const existing = checkpointSteps(runDir);
-  if (!opts.resume && existing.length > 0) {
-    throw new UserError(`${runDir} already holds checkpoints (latest step ${existing.at(-1)}); pass --resume to continue or --out for a new run`);
-  }
   if (opts.resume && existing.length === 0) throw new UserError(`--resume: ${runDir} holds no checkpoint (meta_<step>.json)`);
 
   const backend = tf.getBackend();
@@ -152,6 +152,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
   let pool: GradientPool | null = null;
   let releaseCores: (() => Promise<void>) | null = null;
+  let stopSignals: StopSignals | null = null;
   try {
     let startStep = 0;
     let position: LoaderPosition | undefined;
@@ -171,6 +172,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       startStep = step;
       position = ckpt.meta.data_position;
       if (opts.maxSteps === undefined) totalSteps = ckpt.meta.total_steps;
+      rewindRun(runDir, step);
       log(`resumed from ${metaPath} at step ${step}`);
     } else if (stage.initialWeights) {
       const { tensors, source } = stage.initialWeights;
@@ -201,6 +203,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     const logPath = join(runDir, TRAIN_LOG);
     const record = (r: Record<string, unknown>) => appendFileSync(logPath, JSON.stringify(r) + '\n');
 
+    stopSignals = watchStopSignals();
     let startEvals: Record<string, number | null> | null = null;
     if (stage.evaluateAtStart && startStep === 0) {
       startEvals = await stage.evaluate(model);
@@ -233,13 +236,18 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       const done = step + 1;
       if (!Number.isFinite(loss)) throw new UserError(`training diverged at step ${done}: loss is ${loss}; lower the learning rates`);
 
+      // Signal handlers run on the event loop, which a step on a synchronous backend never reaches.
+      await new Promise((resolve) => setImmediate(resolve));
+      // A signal stops the run after this step, like --stop-at would (the last step just finishes it).
+      const interrupted = done < stopAt ? stopSignals.received : null;
+      const stopping = done === stopAt || interrupted !== null;
       const isLast = done === totalSteps;
       const evalNow = isLast || (config.eval.every > 0 && done % config.eval.every === 0);
       if (evalNow) {
         evals = await stage.evaluate(model);
         lastSample = await stage.sample(model);
       }
-      if (evalNow || done === stopAt || done % config.log_every === 0) {
+      if (evalNow || stopping || done % config.log_every === 0) {
         const secondsPerStep = windowMs / 1000 / windowSteps;
         const tokPerSec = tokensPerStep / secondsPerStep;
         const rec: ProgressRecord = {
@@ -265,7 +273,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
         windowMs = 0;
         windowSteps = 0;
       }
-      if (done === stopAt || (config.save_every > 0 && done % config.save_every === 0)) {
+      if (stopping || (config.save_every > 0 && done % config.save_every === 0)) {
         await saveCheckpoint(runDir, model.params, optim.stateTensors(), {
           format: META_FORMAT,
           step: done,
@@ -278,7 +286,13 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
           tokenizer_sha256: tokenizer.sha256 ?? null,
           ...(stage.lineage ? { lineage: stage.lineage } : {}),
           saved_at: new Date().toISOString(),
-        });
+        }, stage.checkpointKind);
+      }
+      if (interrupted !== null) {
+        throw new UserError(
+          `interrupted by ${interrupted} after step ${done} of ${totalSteps}; checkpoint saved in ${runDir}; continue with: ${opts.resumeCommand ?? '--resume'}`,
+          SIGNAL_EXIT_CODES[interrupted],
+        );
       }
     }
     const steps = stopAt - startStep;
@@ -295,6 +309,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       workers,
     };
   } finally {
+    stopSignals?.dispose();
     await pool?.close();
     await releaseCores?.();
     optim.dispose();

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig } from '../../src/config/train-schema.js';
 import { TrainConfigSchema } from '../../src/config/train-schema.js';
 import type { TrainTokenizer } from '../../src/train/trainer.js';
+import { writeParquet } from './parquet-writer.js';
 import { toTokenArray, type TokenArray } from '../../src/train/token-source.js';
 
 /**
@@ -63,4 +64,40 @@ export function tempDirs(prefix: string): { make(name: string): string; removeAl
       for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export function writeJson(path: string, value: unknown): string {
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+/**
+ * A depth-1 `base train` config (committed tokenizer) reading two tiny parquet shards of SAMPLE_TEXTS,
+ * so no corpus is tokenized: both are written into `dir`; returns the config's path.
+ */
+export function tinyParquetBaseConfig(dir: string, extra: Record<string, unknown> = {}): string {
+  const shards = join(dir, 'parquet');
+  mkdirSync(shards);
+  writeFileSync(join(shards, 'a.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(0, 4) }));
+  writeFileSync(join(shards, 'b.parquet'), writeParquet({ text: SAMPLE_TEXTS.slice(4) }));
+  return writeJson(join(dir, 'base.json'), {
+    model: { depth: 1, seq_len: 16 },
+    data: { parquet_dir: shards, tokenizer_dir: 'tokenizer' },
+    optim: { device_batch_size: 2, total_batch_tokens: 32 },
+    eval: { every: 0, tokens: 32, sample_tokens: 0 },
+    ...extra,
+  });
+}
+
+/** An SFT config (2 steps unless overridden) for the plan set `capplan data plans --seed 3 --count 6` wrote to `plans`. */
+export function tinySftConfig(path: string, plans: string, over: Record<string, unknown> = {}): string {
+  return writeJson(path, {
+    seq_len: 256,
+    data: { dir: plans, seed: 3, count: 6 },
+    optim: { device_batch_size: 1, total_batch_tokens: 256 },
+    steps: 2,
+    eval: { every: 0, examples: 2, sample_tokens: 4 },
+    log_every: 1,
+    ...over,
+  });
 }
