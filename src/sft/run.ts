@@ -91,10 +91,14 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
       const { tools, goal } = data.sampleLine;
       const prompt = renderPrompt(tokenizer, tools, goal);
       if (prompt.length >= seqLen) return null;
+      const constraint = plannerConstraint(tokenizer, trie, tools);
+      // At least the tokens a whole plan may need: the sample is a plan, cut short only by sample_tokens beyond that.
+      const maxTokens = Math.min(Math.max(config.eval.sample_tokens, constraint.minTokensToEnd()), seqLen - prompt.length);
+      if (constraint.minTokensToEnd() > maxTokens) return null;
       const decoder = new KvCacheDecoder(model);
       try {
-        const g = await generate(decoder, prompt, plannerConstraint(tokenizer, trie, tools), {
-          maxTokens: Math.min(config.eval.sample_tokens, seqLen - prompt.length),
+        const g = await generate(decoder, prompt, constraint, {
+          maxTokens,
           vocabLimit: tokenizer.vocabSize,
           picker: new TokenPicker(GREEDY),
           constrain: true,
