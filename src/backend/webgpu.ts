@@ -10,9 +10,11 @@ interface GpuAdapterInfo {
 }
 interface GpuAdapter {
   info?: GpuAdapterInfo;
+  features: ReadonlySet<string>;
+  limits: Record<string, number>;
 }
 interface Gpu {
-  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapter | null>;
+  requestAdapter(options?: { powerPreference?: string; forceFallbackAdapter?: boolean }): Promise<GpuAdapter | null>;
 }
 interface DawnModule {
   create(flags: string[]): Gpu;
@@ -35,9 +37,30 @@ export function isSoftwareAdapter(info: GpuAdapterInfo | undefined): boolean {
   return /llvmpipe|lavapipe|swiftshader|\bsoftware\b/i.test(text);
 }
 
+/** The adapter features a GPU owner asks about first (tfjs itself uses neither: it computes in fp32). */
+export const REPORTED_FEATURES = ['shader-f16', 'subgroups'] as const;
+
+/** The limits that decide which tensors fit (bench gpu prints them). */
+export const REPORTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension'] as const;
+
 export interface WebGpuAdapter {
+  /** The device's own name (e.g. "NVIDIA GeForce RTX 4090"), for file names and the peak-FLOP/s table. */
+  name: string;
   description: string;
   software: boolean;
+  /** Which of REPORTED_FEATURES the adapter offers. */
+  features: Record<(typeof REPORTED_FEATURES)[number], boolean>;
+  limits: Record<(typeof REPORTED_LIMITS)[number], number>;
+}
+
+function describe(adapter: GpuAdapter): WebGpuAdapter {
+  return {
+    name: adapter.info?.device || adapter.info?.description || adapter.info?.vendor || 'unknown adapter',
+    description: describeAdapter(adapter.info),
+    software: isSoftwareAdapter(adapter.info),
+    features: Object.fromEntries(REPORTED_FEATURES.map((f) => [f, adapter.features.has(f)])) as WebGpuAdapter['features'],
+    limits: Object.fromEntries(REPORTED_LIMITS.map((l) => [l, adapter.limits[l]!])) as WebGpuAdapter['limits'],
+  };
 }
 
 let installed: { gpu: Gpu } | null = null;
@@ -74,5 +97,22 @@ export async function probeWebGpu(): Promise<WebGpuAdapter | null> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return null;
   await import('@tensorflow/tfjs-backend-webgpu');
-  return { description: describeAdapter(adapter.info), software: isSoftwareAdapter(adapter.info) };
+  return describe(adapter);
+}
+
+/**
+ * Every adapter Dawn offers through the WebGPU API (high-performance, low-power, and the fallback one),
+ * without duplicates; the first is the one the webgpu backend uses.
+ */
+export async function listWebGpuAdapters(): Promise<WebGpuAdapter[]> {
+  const gpu = await installDawn();
+  const requests = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  const found = new Map<string, WebGpuAdapter>();
+  for (const options of requests) {
+    const adapter = await gpu.requestAdapter(options);
+    if (!adapter) continue;
+    const described = describe(adapter);
+    if (!found.has(described.description)) found.set(described.description, described);
+  }
+  return [...found.values()];
 }
