@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capTensorBytes } from '../src/backend/capabilities.js';
 import { initBackend } from '../src/backend/select.js';
 import { probeWebGpu } from '../src/backend/webgpu.js';
+import { webGpuErrorCount } from '../src/backend/webgpu-device.js';
 import { mapRowChunks, rowsPerChunk } from '../src/model/row-chunks.js';
+import { benchTrain } from '../src/train/bench-train.js';
 import { maxRelDiff, scramble, tinyModel, tokens } from './model-fixtures.js';
 
 const adapter = await probeWebGpu().catch(() => null);
@@ -107,5 +109,28 @@ describe('chunked lm_head + softcap + cross-entropy', () => {
   it.skipIf(!adapter)('webgpu (fused softcap + cross-entropy kernels): equal to the whole computation', async () => {
     await initBackend('webgpu');
     await expectChunkedEqualsWhole();
+  });
+
+  it.skipIf(!adapter)('webgpu: training with an artificially low tensor limit allocates no buffer over it and still learns', async () => {
+    await initBackend('webgpu');
+    const manager = (tf.backend() as unknown as { bufferManager: { acquireBuffer: (size: number, ...rest: unknown[]) => unknown } }).bufferManager;
+    const acquire = manager.acquireBuffer;
+    let largest = 0;
+    manager.acquireBuffer = function (size, ...rest) {
+      largest = Math.max(largest, size);
+      return acquire.call(this, size, ...rest);
+    };
+    try {
+      const run = await benchTrain({ backend: 'webgpu', depth: 1, vocab: 1024, seq: 32, batch: 4, steps: 4, warmup: 0, maxTensorBytes: LIMIT });
+      expect(run.max_tensor_bytes).toBe(LIMIT);
+      expect(run.device_batch).toBe(4);
+      expect(run.loss.last).toBeLessThan(run.loss.first);
+      expect(run.tensors_flat).toBe(true);
+    } finally {
+      manager.acquireBuffer = acquire;
+    }
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThanOrEqual(LIMIT);
+    expect(webGpuErrorCount()).toBe(0);
   });
 });
