@@ -8,6 +8,7 @@ import { loadWasm } from './wasm.js';
 import { probeWebGpu, type WebGpuAdapter } from './webgpu.js';
 import { webGpuCapabilities } from './webgpu-device.js';
 import { registerWebGpuKernels } from './webgpu-kernels.js';
+import { registerWebGpuOptimizerUpdates } from './webgpu-optimizer-updates.js';
 
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -89,8 +90,10 @@ async function tryBackend(
         reason(`backend webgpu skipped: ${adapter.description} is a software adapter, slower than wasm`);
         return null;
       }
-      // Our WGSL kernels are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned shaders.
+      // Our WGSL products are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned
+      // shaders for them. The optimizer's fused element-wise updates suit any adapter.
       if (adapter.software) registerWebGpuKernels();
+      registerWebGpuOptimizerUpdates();
       await activate('webgpu');
       recordCapabilities('webgpu', webGpuCapabilities(adapter));
       return { name, version: tf.version.tfjs, adapter: adapter.description };
