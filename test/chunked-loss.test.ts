@@ -2,10 +2,9 @@
 // device's largest tensor: same loss and gradients as the whole computation, and no tensor over the limit.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { capTensorBytes } from '../src/backend/capabilities.js';
+import { capTensorBytes, deviceErrorCount } from '../src/backend/capabilities.js';
 import { initBackend } from '../src/backend/select.js';
 import { probeWebGpu } from '../src/backend/webgpu.js';
-import { webGpuErrorCount } from '../src/backend/webgpu-device.js';
 import { mapRowChunks, rowsPerChunk } from '../src/model/row-chunks.js';
 import { benchTrain } from '../src/train/bench-train.js';
 import { maxRelDiff, scramble, tinyModel, tokens } from './model-fixtures.js';
@@ -126,11 +125,12 @@ describe('chunked lm_head + softcap + cross-entropy', () => {
       expect(run.device_batch).toBe(4);
       expect(run.loss.last).toBeLessThan(run.loss.first);
       expect(run.tensors_flat).toBe(true);
+      expect(run.device_errors).toBe(0);
     } finally {
       manager.acquireBuffer = acquire;
     }
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThanOrEqual(LIMIT);
-    expect(webGpuErrorCount()).toBe(0);
+    expect(deviceErrorCount()).toBe(0);
   });
 });

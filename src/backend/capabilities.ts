@@ -24,6 +24,7 @@ export function hostCapabilities(): DeviceCapabilities {
 
 const recorded = new Map<string, DeviceCapabilities>();
 let tensorBytesCap: number | null = null;
+let deviceErrors = 0;
 
 export function recordCapabilities(backend: string, caps: DeviceCapabilities): void {
   recorded.set(backend, caps);
@@ -48,4 +49,17 @@ export function activeCapabilities(): DeviceCapabilities {
 /** Whether the active backend has a kernel registered under `kernelName` (a fused op it offers). */
 export function activeBackendHas(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
+/**
+ * Counts an error the device reported asynchronously (WebGPU validation and out-of-memory errors arrive as
+ * events, and the kernel that caused one silently computes nothing).
+ */
+export function countDeviceError(): void {
+  deviceErrors++;
+}
+
+/** Device errors reported since the process started: benchmarks and tests assert there were none. */
+export function deviceErrorCount(): number {
+  return deviceErrors;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hostCapabilities, type DeviceCapabilities } from './capabilities.js';
+import { countDeviceError, hostCapabilities, type DeviceCapabilities } from './capabilities.js';
 import { matchNvidiaGpu, nvidiaGpus } from './nvidia-smi.js';
 import type { WebGpuAdapter } from './webgpu.js';
 
@@ -8,7 +8,6 @@ interface GpuDevice {
   addEventListener(type: 'uncapturederror', listener: (event: { error: { message: string } }) => void): void;
 }
 
-let errorCount = 0;
 const watched = new WeakSet<object>();
 
 /** The GPUDevice of the active webgpu backend (tfjs creates it with the adapter's buffer limits). */
@@ -20,21 +19,16 @@ function activeDevice(): GpuDevice {
 
 /**
  * Validation and out-of-memory errors of the device, which WebGPU reports only as events: a kernel that
- * binds a buffer over the limit silently computes nothing. Each is written to stderr; the count lets
- * tests and benchmarks assert that none happened.
+ * binds a buffer over the limit silently computes nothing. Each is written to stderr and counted
+ * (capabilities.ts: deviceErrorCount).
  */
 function watchErrors(device: GpuDevice): void {
   if (watched.has(device)) return;
   watched.add(device);
   device.addEventListener('uncapturederror', (event) => {
-    errorCount++;
+    countDeviceError();
     process.stderr.write(`capplan: webgpu device error: ${event.error.message.split('\n')[0]}\n`);
   });
-}
-
-/** Device errors reported since the process started. */
-export function webGpuErrorCount(): number {
-  return errorCount;
 }
 
 /**

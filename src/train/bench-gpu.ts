@@ -61,6 +61,7 @@ export interface GpuRun {
   peak_rss_mb: number;
   tensors_flat: boolean;
   loss: { first: number; last: number };
+  device_errors: number;
 }
 
 export interface GpuCheckResult {
@@ -134,7 +135,9 @@ function runLine(run: GpuRun, peakFlops: number | undefined, seq: number): strin
   const mfu = peakFlops === undefined ? 'MFU n/a (unknown peak: pass --peak-tflops)' : `MFU ${(run.mfu! * 100).toFixed(2)}% of ${(peakFlops / 1e12).toFixed(1)} TFLOP/s`;
   return (
     `${run.backend} d${run.depth}: ${run.tokens_per_s} tok/s, ${mfu}; ${run.ms_per_step} ms/step = gradients ${run.split_ms.gradients} + ` +
-    `optimizer ${run.split_ms.optimizer}; ${run.rows} × ${seq} tokens per step; loss ${run.loss.first.toFixed(3)} → ${run.loss.last.toFixed(3)}`
+    `optimizer ${run.split_ms.optimizer}; ${run.rows} × ${seq} tokens per step; loss ${run.loss.first.toFixed(3)} → ${run.loss.last.toFixed(3)}` +
+    (run.device_errors > 0 ? `; ${run.device_errors} device errors: the numbers are not valid` : '') +
+    (run.tensors_flat ? '' : '; live tensors grew between steps')
   );
 }
 
@@ -213,6 +216,7 @@ export async function gpuCheck(opts: GpuCheckOptions, print: (line: string) => v
         peak_rss_mb: result.peak_rss_mb,
         tensors_flat: result.tensors_flat,
         loss: result.loss,
+        device_errors: result.device_errors,
       };
       runs.push(run);
       print(runLine(run, peak, opts.seq));

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { activeCapabilities, capTensorBytes } from '../backend/capabilities.js';
+import { activeCapabilities, capTensorBytes, deviceErrorCount } from '../backend/capabilities.js';
 import { initBackend, type BackendName } from '../backend/select.js';
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
@@ -62,6 +62,8 @@ export interface TrainBenchResult {
   device_memory_bytes: number | null;
   /** Loss of the first and the last step: a run that trains lowers it. */
   loss: { first: number; last: number };
+  /** Errors the device reported during the run (WebGPU validation or out-of-memory): anything but 0 is a bug. */
+  device_errors: number;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
   let gradMs = 0;
   let optimMs = 0;
   const losses: number[] = [];
+  const errorsBefore = deviceErrorCount();
   let tensorsBefore = 0;
   let workerTensorsBefore: number[] = [];
   let pool: GradientPool | null = null;
@@ -165,6 +168,7 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
       max_tensor_bytes: activeCapabilities().maxTensorBytes,
       device_memory_bytes: opts.memoryLimitBytes ?? activeCapabilities().memory?.bytes ?? null,
       loss: { first: losses[0]!, last: losses.at(-1)! },
+      device_errors: deviceErrorCount() - errorsBefore,
     };
   } finally {
     await pool?.close();
