@@ -4,58 +4,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
-import { probeWebGpu } from '../src/backend/webgpu.js';
-import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
 import { NEWTON_SCHULZ_KERNEL, orthogonalise } from '../src/train/optim/newton-schulz.js';
 import { adamwStep, movingAverage, scaledSubtract } from '../src/train/optim/fused-updates.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
 import { maxRelDiff, seededValues, sizeOf } from './model-fixtures.js';
+import { expectSameOnWebGpu, recordPrograms, useBackend, webGpuAdapterOrSkip } from './helpers/webgpu.js';
 
-const adapter = await probeWebGpu().catch((err: Error) => {
-  console.warn(`webgpu optimizer tests skipped: Dawn failed to load (${err.message})`);
-  return null;
-});
-// CI installs lavapipe precisely so that the GPU code path runs on every submission: never skip there.
-if (!adapter && process.env.CI) throw new Error('CI must exercise the webgpu backend, but no adapter was found');
-
-/** `fn` on fresh seeded tensors of the given shapes on `backend`; the result read with data(). */
-async function on(backend: 'cpu' | 'webgpu', shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
-  await initBackend(backend);
-  // initBackend installs the product kernels only on a software adapter; the tests check them on any adapter.
-  if (backend === 'webgpu') registerWebGpuKernels();
-  const xs = shapes.map((shape, i) => tf.tensor(seededValues(sizeOf(shape), 31 + i), shape));
-  const out = fn(...xs);
-  const data = (await out.data()) as Float32Array;
-  tf.dispose([out, ...xs]);
-  return data;
-}
-
-/** Webgpu (our kernels) against the cpu composition, compared relative to a floor for values near zero. */
-async function expectSameOnWebGpu(shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor, tolerance: number, floor = 1e-2): Promise<void> {
-  const reference = await on('cpu', shapes, fn);
-  const ours = await on('webgpu', shapes, fn);
-  expect(ours.length).toBe(reference.length);
-  expect(maxRelDiff(ours, reference, floor)).toBeLessThan(tolerance);
-}
+const adapter = await webGpuAdapterOrSkip('webgpu optimizer tests');
 
 /** Names of the webgpu programs `fn` runs. */
 async function programsRun(fn: () => tf.Tensor): Promise<string[]> {
-  await initBackend('webgpu');
-  registerWebGpuKernels();
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-  const run = backend.runWebGPUProgram;
-  const keys: string[] = [];
-  backend.runWebGPUProgram = function (program, ...rest) {
-    keys.push(program.shaderKey);
-    return run.call(this, program, ...rest);
-  };
+  await useBackend('webgpu');
+  const { keys, stop } = recordPrograms();
   try {
     const out = fn();
     await out.data();
     out.dispose();
   } finally {
-    backend.runWebGPUProgram = run;
+    stop();
   }
   return keys;
 }
@@ -76,8 +43,7 @@ function paramShapes(): Map<string, number[]> {
 
 /** Three ModelOptimizers steps on seeded gradients; the parameters afterwards, by name. */
 async function optimizerSteps(backend: 'cpu' | 'webgpu'): Promise<Map<string, Float32Array>> {
-  await initBackend(backend);
-  if (backend === 'webgpu') registerWebGpuKernels();
+  await useBackend(backend);
   const params = new Map(
     [...paramShapes()].map(([name, shape], i) => [name, tf.tidy(() => tf.variable(tf.tensor(seededValues(sizeOf(shape), 3 + i), shape), true))]),
   );
@@ -108,8 +74,7 @@ describe.skipIf(!adapter)('optimizer on webgpu', () => {
   });
 
   it('fused Newton–Schulz leaves no tensors behind and is registered for webgpu only', async () => {
-    await initBackend('webgpu');
-    registerWebGpuKernels();
+    await useBackend('webgpu');
     expect(tf.getKernel(NEWTON_SCHULZ_KERNEL, 'webgpu')).toBeDefined();
     expect(tf.getKernel(NEWTON_SCHULZ_KERNEL, 'cpu')).toBeUndefined();
     const g = tf.tensor(seededValues(2 * 12 * 20, 5), [2, 12, 20]) as tf.Tensor3D;

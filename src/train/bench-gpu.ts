@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { activeCapabilities, type DeviceCapabilities } from '../backend/capabilities.js';
 import { nvidiaGpus } from '../backend/nvidia-smi.js';
 import { cpuPeakFlops, gpuPeakFlops, type PeakFlops } from '../backend/peak-flops.js';
 import { initBackend } from '../backend/select.js';
-import { TENSORFLOW_PACKAGES } from '../backend/tensorflow.js';
+import { isInstalled, TENSORFLOW_PACKAGES } from '../backend/tensorflow.js';
 import { listWebGpuAdapters, type WebGpuAdapter } from '../backend/webgpu.js';
 import { REPO_ROOT } from '../data/paths.js';
 import { UserError, messageOf } from '../errors.js';
@@ -78,15 +77,6 @@ export interface GpuCheckResult {
   /** Runs not attempted (the shape does not fit the device) or that failed, and why. */
   skipped: Array<{ backend: GpuBackend; depth: number; why: string }>;
   results_file: string;
-}
-
-function isInstalled(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Initialises `backend` here (to learn its device) or says why it cannot run on this machine. */
