@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { activeCapabilities, type DeviceCapabilities } from '../backend/capabilities.js';
 import { nvidiaGpus } from '../backend/nvidia-smi.js';
@@ -66,7 +67,8 @@ export interface GpuRun {
 export interface GpuCheckResult {
   name: string;
   date: string;
-  machine: ReturnType<typeof machineInfo>;
+  /** The machine, and its 1-minute load average when the check started and ended (other jobs slow the runs). */
+  machine: ReturnType<typeof machineInfo> & { loadavg_1m: [number, number] };
   command: string;
   adapters: WebGpuAdapter[];
   nvidia_smi: ReturnType<typeof nvidiaGpus>;
@@ -143,6 +145,7 @@ function slug(text: string): string {
  * saying which were tried and why each failed.
  */
 export async function gpuCheck(opts: GpuCheckOptions, print: (line: string) => void): Promise<GpuCheckResult> {
+  const loadAtStart = loadavg()[0]!;
   let adapters: WebGpuAdapter[] = [];
   let dawnError: string | null = null;
   if (opts.backends.includes('webgpu')) {
@@ -217,7 +220,7 @@ export async function gpuCheck(opts: GpuCheckOptions, print: (line: string) => v
   const result: Omit<GpuCheckResult, 'results_file'> = {
     name,
     date,
-    machine: machineInfo(),
+    machine: { ...machineInfo(), loadavg_1m: [loadAtStart, loadavg()[0]!] },
     command: `capplan ${process.argv.slice(2).join(' ')}`,
     adapters,
     nvidia_smi: gpus,

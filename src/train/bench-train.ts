@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { activeCapabilities, capTensorBytes, deviceErrorCount } from '../backend/capabilities.js';
-import { initBackend, type BackendName } from '../backend/select.js';
+import { initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
@@ -96,11 +96,20 @@ function peakRssMb(): number {
 /**
  * Times full optimizer steps of the trainer's own path: accumulateGradients (forward + backward, loss read
  * back) then ModelOptimizers.step (Muon on the block matrices, AdamW on embedding and lm_head), waiting for
- * the updated weights so asynchronous backends (webgpu) are measured to completion.
+ * the updated weights so asynchronous backends (webgpu) are measured to completion. `maxTensorBytes` lowers
+ * the device's largest tensor for this run only.
  */
 export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchResult> {
   const info = await initBackend(opts.backend);
   capTensorBytes(opts.maxTensorBytes ?? null);
+  try {
+    return await timeSteps(opts, info);
+  } finally {
+    capTensorBytes(null);
+  }
+}
+
+async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<TrainBenchResult> {
   const deviceBatch = benchDeviceBatch(opts);
   const microBatches = opts.batch / deviceBatch;
   const workers = resolveWorkerCount(opts.workers ?? 1, info.name, microBatches);
@@ -175,7 +184,6 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
     await releaseCores?.();
     optim.dispose();
     model.dispose();
-    capTensorBytes(null);
   }
 }
 
