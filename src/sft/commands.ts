@@ -8,7 +8,7 @@ import { writeManifest, type ManifestInput } from '../provenance/manifest.js';
 import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { TOKENIZER_FILE } from '../tokenizer/format.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
-import { addRunOptions, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from '../train/run-flags.js';
+import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from '../train/run-flags.js';
 import { runMetrics } from '../train/trainer.js';
 import { sha256FileSync } from '../util/hash.js';
 import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
@@ -43,6 +43,7 @@ async function sft(flags: SftFlags): Promise<void> {
     // Everything that can be refused is refused before the data is tokenized; the memory check needs the device.
     checkTokenizer(base, tokenizer.sha256, configured.tokenizer_dir);
     const dims = modelDims(base.model.depth, tokenizer.vocabSize);
+    checkDeviceBatchDivides(flags.config, configured.seq_len, configured.optim.total_batch_tokens, run.deviceBatch);
     const backend = await initBackend(backendName);
     const deviceBatch = resolveDeviceBatch(flags.config, dims, configured.seq_len, configured.optim, run);
     const config = { ...configured, optim: { ...configured.optim, device_batch_size: deviceBatch.rows } };

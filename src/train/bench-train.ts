@@ -77,7 +77,6 @@ export function benchDeviceBatch(opts: TrainBenchOptions): number {
   const source = `bench train: depth ${opts.depth}, vocab ${dims.vocabSize}, seq ${opts.seq}`;
   const request = opts.deviceBatch ?? 'auto';
   if (request === 'auto') return chooseDeviceBatch(source, dims, opts.seq, opts.batch, caps, memory).rows;
-  if (opts.batch % request !== 0) throw new UserError(`bench train: --device-batch ${request} must divide --batch ${opts.batch}`);
   checkDeviceBatch(source, dims, opts.seq, request, caps, memory);
   return request;
 }
@@ -100,6 +99,9 @@ function peakRssMb(): number {
  * the device's largest tensor for this run only.
  */
 export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchResult> {
+  if (typeof opts.deviceBatch === 'number' && opts.batch % opts.deviceBatch !== 0) {
+    throw new UserError(`bench train: --device-batch ${opts.deviceBatch} must divide --batch ${opts.batch}`);
+  }
   const info = await initBackend(opts.backend);
   capTensorBytes(opts.maxTensorBytes ?? null);
   try {

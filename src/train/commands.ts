@@ -8,7 +8,7 @@ import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
-import { addRunOptions, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from './run-flags.js';
+import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from './run-flags.js';
 import { runMetrics, train } from './trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
@@ -24,6 +24,7 @@ async function baseTrain(flags: BaseTrainFlags): Promise<void> {
   const tokenizer = loadTokenizer(seeded.data.tokenizer_dir);
   try {
     const dims = modelDims(seeded.model.depth, tokenizer.vocabSize);
+    checkDeviceBatchDivides(flags.config, seeded.model.seq_len, seeded.optim.total_batch_tokens, run.deviceBatch);
     const backend = await initBackend(backendName);
     // Refused here, on the device's own limits, before the data is read or anything is allocated.
     const deviceBatch = resolveDeviceBatch(flags.config, dims, seeded.model.seq_len, seeded.optim, run);

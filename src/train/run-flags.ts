@@ -127,9 +127,9 @@ export function deviceMemoryLimit(flag: MemoryLimit | null): MemoryLimit | null 
 
 /**
  * The rows per micro-batch of a training run on the active backend, decided before anything is allocated:
- * the config's device_batch_size, or --device-batch (a number, or auto: the most that fit the device and
- * divide the step's rows, total_batch_tokens / seq_len). Refuses one that does not fit, naming the estimate
- * and the limit. Returns the rows and the estimate's description for the log.
+ * the config's device_batch_size, or --device-batch (a number, checked by checkDeviceBatchDivides first, or
+ * auto: the most that fit the device and divide the step's rows, total_batch_tokens / seq_len). Refuses one
+ * that does not fit, naming the estimate and the limit. Returns the rows and the estimate's description.
  */
 export function resolveDeviceBatch(
   source: string,
@@ -140,14 +140,18 @@ export function resolveDeviceBatch(
 ): { rows: number; estimate: string } {
   const caps = activeCapabilities();
   const memory = deviceMemoryLimit(parsed.memoryLimit);
-  const stepRows = optim.total_batch_tokens / seqLen;
   const request = parsed.deviceBatch ?? optim.device_batch_size;
   if (request === 'auto') {
-    const chosen = chooseDeviceBatch(source, dims, seqLen, stepRows, caps, memory);
+    const chosen = chooseDeviceBatch(source, dims, seqLen, optim.total_batch_tokens / seqLen, caps, memory);
     return { rows: chosen.rows, estimate: describeEstimate(chosen.estimate) };
   }
-  if (!Number.isInteger(stepRows) || stepRows % request !== 0) {
+  return { rows: request, estimate: describeEstimate(checkDeviceBatch(source, dims, seqLen, request, caps, memory)) };
+}
+
+/** Refuses a --device-batch that does not divide the rows of a step, before the backend starts. */
+export function checkDeviceBatchDivides(source: string, seqLen: number, totalBatchTokens: number, request: DeviceBatchRequest | undefined): void {
+  const stepRows = totalBatchTokens / seqLen;
+  if (typeof request === 'number' && stepRows % request !== 0) {
     throw new UserError(`${source}: --device-batch ${request} must divide the ${stepRows} rows of a step (total_batch_tokens / seq_len)`);
   }
-  return { rows: request, estimate: describeEstimate(checkDeviceBatch(source, dims, seqLen, request, caps, memory)) };
 }
