@@ -30,7 +30,7 @@ import { TokenTrie, type ConstraintVocab } from '../src/infer/constrain/token-tr
 import { capTokenizerVocab, gpt2Vocab } from '../src/infer/constrain/vocab.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const rounds = Number(parseFlag('--rounds') ?? 5);
 const walks = Number(parseFlag('--walks') ?? 20);

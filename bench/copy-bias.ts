@@ -10,7 +10,7 @@ import { readProbeFile } from '../src/eval/probe/probe-file.js';
 import { DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner } from '../src/infer/planner.js';
 import { GREEDY } from '../src/infer/sampling.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
 
 const probe = parseFlag('--probe');

@@ -38,7 +38,7 @@ import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { META_FORMAT, saveCheckpoint } from '../src/train/checkpoint.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -22,7 +22,7 @@ import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { machineInfo } from '../src/eval/machine.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -13,7 +13,7 @@ import { serializeDescriptor } from '../src/data/descriptor.js';
 import { generatePlanExamples, SPLITS, type PlanExample } from '../src/data/plans/generate.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const CONTROL_TOKENS_PER_EXAMPLE = 7;
 const count = Number(parseFlag('--count') ?? 20000);

@@ -9,7 +9,7 @@
 import { get_encoding } from 'tiktoken';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { benchCorpusDocuments, machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const tokenizerDir = parseFlag('--tokenizer') ?? 'tokenizer';
 const rounds = Number(parseFlag('--rounds') ?? 5);

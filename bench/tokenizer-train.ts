@@ -24,7 +24,7 @@ import { tokenizerConfigSchema } from '../src/tokenizer/config.js';
 import { RUNTIME_SPLIT_PATTERN } from '../src/tokenizer/pattern.js';
 import { trainTokenizer } from '../src/tokenizer/train-tokenizer.js';
 import { benchCorpusFiles, machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const HF_DEFAULT_VOCAB = 30000;
 

@@ -19,7 +19,7 @@ import { checkTargets, evaluateClass } from '../src/eval/tok-eval.js';
 import { loadCaposCounter } from '../src/eval/tokenizers/capos.js';
 import { loadTiktokenBaseline } from '../src/eval/tokenizers/tiktoken-baselines.js';
 import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const vocabSizes = (parseFlag('--vocab') ?? '4096,6144,8192,12288,16384,32768').split(',').map(Number);
 const config = loadTokenizerConfig();

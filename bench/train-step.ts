@@ -24,7 +24,7 @@ import { Prng } from '../src/util/prng.js';
 import { memoryTokenSource } from '../src/train/token-source.js';
 import { train } from '../src/train/trainer.js';
 import { machineInfo, parseFlag } from './tokenizer-bench-util.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const backendName = parseBackendName(parseFlag('--backend') ?? 'cpu');
 const depth = Number(parseFlag('--depth') ?? 2);

@@ -24,7 +24,7 @@ import { accumulateGradients, type GradientHelpers } from '../src/train/gradient
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { GradientPool } from '../src/train/parallel/gradient-pool.js';
 import { Prng } from '../src/util/prng.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const CONFIGS: Record<string, { depth: number; vocab: number; seq: number; batch: number }> = {
   d2: { depth: 2, vocab: 4096, seq: 128, batch: 8 },

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { machineInfo } from '../src/eval/machine.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const CONFIGS: Record<string, { depth: number; vocab: number; seq: number; batch: number; steps: number }> = {
   d2: { depth: 2, vocab: 4096, seq: 128, batch: 8, steps: 5 },

@@ -17,7 +17,7 @@ import { initBackend } from '../src/backend/select.js';
 import { setParallelMinFlops } from '../src/backend/wasm-matmul.js';
 import { startMatMulPool } from '../src/backend/wasm-matmul-pool.js';
 import { machineInfo } from '../src/eval/machine.js';
-import { writeBenchResult } from './results-file.js';
+import { writeBenchResult } from '../src/eval/results-file.js';
 
 const { values: args } = parseArgs({ options: { reps: { type: 'string', default: '6' } } });
 const reps = Number(args.reps);

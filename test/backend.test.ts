@@ -1,23 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { AUTO_ORDER, initBackend, parseBackendName, type BackendName } from '../src/backend/select.js';
 import { describeAdapter, isSoftwareAdapter, probeWebGpu, probeWebGpuQuietly } from '../src/backend/webgpu.js';
+import { isInstalled } from '../src/backend/tensorflow.js';
 import { runCli } from './helpers/cli.js';
 import { maxRelDiff, scramble, tinyModel, tokens } from './model-fixtures.js';
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Loss and every gradient of one tiny scrambled step on the active backend. */
 function tinyStep(): { loss: number; grads: Map<string, Float32Array> } {
@@ -40,7 +31,7 @@ describe('backend selection', () => {
   });
 
   it('names what to install when tensorflow is requested but not installed', async () => {
-    if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) {
+    if (isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu')) {
       expect((await initBackend('tensorflow')).name).toBe('tensorflow');
       return;
     }
@@ -58,7 +49,7 @@ describe('backend selection', () => {
     expect(AUTO_ORDER).toContain(info.name);
     expect(tf.getBackend()).toBe(info.name);
     expect(writes.join('')).toContain(`backend auto -> ${info.name}`);
-    if (!installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu')) expect(info.name).not.toBe('tensorflow');
+    if (!isInstalled('@tensorflow/tfjs-node') && !isInstalled('@tensorflow/tfjs-node-gpu')) expect(info.name).not.toBe('tensorflow');
   });
 
   it('auto looks for WebGPU in a child process, so Dawn\'s warnings stay out of the output: one backend line', () => {

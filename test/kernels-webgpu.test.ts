@@ -3,38 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
-import { probeWebGpu } from '../src/backend/webgpu.js';
-import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
-import { maxRelDiff, seededValues as values, sizeOf as size } from './model-fixtures.js';
+import { seededValues as values } from './model-fixtures.js';
+import { expectSameOnWebGpu, recordPrograms, useBackend, webGpuAdapterOrSkip } from './helpers/webgpu.js';
 
-const adapter = await probeWebGpu().catch((err: Error) => {
-  console.warn(`webgpu kernel tests skipped: Dawn failed to load (${err.message})`);
-  return null;
-});
-// CI installs lavapipe precisely so that the GPU code path runs on every submission: never skip there.
-if (!adapter && process.env.CI) throw new Error('CI must exercise the webgpu backend, but no adapter was found');
-
-
-/** Runs `fn` on fresh seeded tensors of the given shapes on `backend`; reads with data() (webgpu has no dataSync). */
-async function on(backend: 'cpu' | 'webgpu', shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
-  await initBackend(backend);
-  // initBackend installs our kernels only on a software adapter; the tests check them on any adapter.
-  if (backend === 'webgpu') registerWebGpuKernels();
-  const xs = shapes.map((shape, i) => tf.tensor(values(size(shape), 11 + i), shape));
-  const out = fn(...xs);
-  const data = (await out.data()) as Float32Array;
-  tf.dispose([out, ...xs]);
-  return data;
-}
-
-async function expectSameOnWebGpu(shapes: number[][], fn: (...xs: tf.Tensor[]) => tf.Tensor): Promise<void> {
-  const reference = await on('cpu', shapes, fn);
-  const ours = await on('webgpu', shapes, fn);
-  expect(ours.length).toBe(reference.length);
-  // Sums near zero are compared absolutely (floor 0.1): fused multiply-adds round differently from cpu's
-  // loop by ~1e-7, which is fp32 noise; a wrong index gives differences of order 1.
-  expect(maxRelDiff(ours, reference, 1e-1)).toBeLessThan(1e-5);
-}
+const adapter = await webGpuAdapterOrSkip('webgpu kernel tests');
 
 /** Names of the compiled webgpu pipelines so far (keys start with the program's shaderKey). */
 function compiledPrograms(): string[] {
@@ -124,15 +96,8 @@ describe.skipIf(!adapter)('webgpu kernels', () => {
   });
 
   it('Slice and zero PadV2: our run copies match cpu (rank 1–4, offsets on every axis, int32, slice gradient)', async () => {
-    await initBackend('webgpu');
-    registerWebGpuKernels();
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const keys: string[] = [];
-    backend.runWebGPUProgram = function (program, ...rest) {
-      keys.push(program.shaderKey);
-      return run.call(this, program, ...rest);
-    };
+    await useBackend('webgpu');
+    const { keys, stop } = recordPrograms();
     // Each case has ≥ 4096 output elements (smaller ones stay with tfjs) and must run our copy.
     const viaRunCopy = async (shape: number[], fn: (x: tf.Tensor) => tf.Tensor) => {
       keys.length = 0;
@@ -153,7 +118,7 @@ describe.skipIf(!adapter)('webgpu kernels', () => {
       expect(keys.filter((key) => key === 'capplanRunCopy').length).toBe(2);
       expect(keys).toContain('capplanZeroFill');
     } finally {
-      backend.runWebGPUProgram = run;
+      stop();
     }
   });
 

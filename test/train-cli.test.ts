@@ -39,7 +39,7 @@ describe('capplan base train (bad input)', () => {
   it('documents its flags in --help', () => {
     const res = runCli(['base', 'train', '--help']);
     expect(res.code).toBe(0);
-    for (const flag of ['--config', '--backend', '--max-steps', '--resume', '--out', '--seed', '--max-memory', '--stop-at']) {
+    for (const flag of ['--config', '--backend', '--max-steps', '--resume', '--out', '--seed', '--max-memory', '--device-batch', '--stop-at']) {
       expect(res.stdout).toContain(flag);
     }
   });
@@ -65,8 +65,14 @@ describe('capplan base train (bad input)', () => {
 
   it('refuses a config that does not fit memory, with the estimate, before allocating', () => {
     const res = runCli(['base', 'train', '--config', 'configs/d26.json', '--max-memory', '16GiB', '--backend', 'cpu']);
-    expectOneLineError(res, /configs\/d26\.json: training needs an estimated [\d.]+ GiB \(params .* activations .*\), more than the 16\.0 GiB limit \(--max-memory\)/);
+    expectOneLineError(
+      res,
+      /configs\/d26\.json: device batch 1: training needs an estimated [\d.]+ GiB \(params .* activations .*\), more than the 16\.0 GiB limit \(--max-memory\); lower the sequence length or the depth/,
+    );
     expect(res.stdout).not.toContain('base train:');
+    const auto = runCli(['base', 'train', '--config', 'configs/d26.json', '--max-memory', '16GiB', '--device-batch', 'auto', '--backend', 'cpu']);
+    expectOneLineError(auto, /configs\/d26\.json: does not fit this device even one row per micro-batch: training needs an estimated/);
+    expectOneLineError(runCli(['base', 'train', '--config', 'configs/d2.json', '--device-batch', '3', '--backend', 'cpu']), /--device-batch 3 must divide the 8 rows of a step/);
   });
 
   it('reports an empty corpus or parquet directory clearly, writing nothing', () => {

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { hostCapabilities, recordCapabilities } from './capabilities.js';
+import { nvidiaGpus } from './nvidia-smi.js';
 import { registerScatterAddKernels } from './scatter-add.js';
 import { loadTensorflowBinding, TENSORFLOW_PACKAGES } from './tensorflow.js';
 import { loadWasm } from './wasm.js';
 import { probeWebGpu, probeWebGpuQuietly, type WebGpuAdapter } from './webgpu.js';
+import { webGpuCapabilities } from './webgpu-device.js';
 import { registerWebGpuKernels } from './webgpu-kernels.js';
+import { registerWebGpuOptimizerUpdates } from './webgpu-optimizer-updates.js';
 
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -59,6 +63,11 @@ async function tryBackend(
         return null;
       }
       await activate('tensorflow');
+      // tfjs-node-gpu falls back to the CPU when TensorFlow finds no usable CUDA device; the backend says which.
+      const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      const gpu = onGpu ? (nvidiaGpus()[0] ?? null) : null;
+      const memory = onGpu ? gpu && { bytes: gpu.memoryBytes, source: `nvidia-smi (${gpu.name})` } : hostCapabilities().memory;
+      recordCapabilities('tensorflow', { kind: onGpu ? 'gpu' : 'cpu', maxTensorBytes: null, memory, batchesProducts: onGpu });
       const lib = binding.tensorflowVersion ? ` (libtensorflow ${binding.tensorflowVersion})` : '';
       return { name, version: `${tf.version.tfjs}${lib}`, adapter: binding.packageName };
     }
@@ -83,17 +92,22 @@ async function tryBackend(
         return null;
       }
       if (opts.hardwareOnly) await probeWebGpu();
-      // Our WGSL kernels are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned shaders.
+      // Our WGSL products are shaped for CPU-emulated GPUs (no workgroup memory); real GPUs keep tfjs's tuned
+      // shaders for them. The optimizer's fused element-wise updates suit any adapter.
       if (adapter.software) registerWebGpuKernels();
+      registerWebGpuOptimizerUpdates();
       await activate('webgpu');
+      recordCapabilities('webgpu', webGpuCapabilities(adapter));
       return { name, version: tf.version.tfjs, adapter: adapter.description };
     }
     case 'wasm':
       await loadWasm();
       await activate('wasm');
+      recordCapabilities('wasm', hostCapabilities());
       return { name, version: tf.version.tfjs, adapter: null };
     case 'cpu':
       await activate('cpu');
+      recordCapabilities('cpu', hostCapabilities());
       return { name, version: tf.version.tfjs, adapter: null };
   }
 }
@@ -104,7 +118,8 @@ function logChoice(info: BackendInfo): void {
 }
 
 /**
- * Makes `name` the active tfjs backend (process-global) and installs the scatter-add kernels.
+ * Makes `name` the active tfjs backend (process-global), installs the scatter-add kernels and records the
+ * device's capabilities (capabilities.ts).
  * An explicit backend that is unavailable is a UserError naming what to install; `auto` takes the first
  * available of AUTO_ORDER (webgpu only on a hardware adapter) and logs its choice on stderr.
  */

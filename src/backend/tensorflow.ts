@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /** The native TensorFlow bindings, best first; both are optional dependencies that download libtensorflow. */
 export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
@@ -22,4 +24,14 @@ export async function loadTensorflowBinding(): Promise<NativeBinding | null> {
     }
   }
   return null;
+}
+
+/** Whether npm installed `pkg` (resolvable from here), without loading it. */
+export function isInstalled(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,9 +12,11 @@ interface GpuAdapterInfo {
 }
 interface GpuAdapter {
   info?: GpuAdapterInfo;
+  features: ReadonlySet<string>;
+  limits: Record<string, number>;
 }
 interface Gpu {
-  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapter | null>;
+  requestAdapter(options?: { powerPreference?: string; forceFallbackAdapter?: boolean }): Promise<GpuAdapter | null>;
 }
 interface DawnModule {
   create(flags: string[]): Gpu;
@@ -37,9 +39,45 @@ export function isSoftwareAdapter(info: GpuAdapterInfo | undefined): boolean {
   return /llvmpipe|lavapipe|swiftshader|\bsoftware\b/i.test(text);
 }
 
+/** The adapter features a GPU owner asks about first (tfjs itself uses neither: it computes in fp32). */
+export const REPORTED_FEATURES = ['shader-f16', 'subgroups'] as const;
+
+/** The limits that decide which tensors fit (bench gpu prints them). */
+export const REPORTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension'] as const;
+
 export interface WebGpuAdapter {
+  /** The device's own name (e.g. "NVIDIA GeForce RTX 4090"), for file names and the peak-FLOP/s table. */
+  name: string;
   description: string;
   software: boolean;
+  /** Which of REPORTED_FEATURES the adapter offers. */
+  features: Record<(typeof REPORTED_FEATURES)[number], boolean>;
+  limits: Record<(typeof REPORTED_LIMITS)[number], number>;
+}
+
+/** What an adapter offers, as plain data (so a child process can send it: see probeWebGpuQuietly). */
+interface AdapterReport {
+  info: GpuAdapterInfo | undefined;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+function report(adapter: GpuAdapter): AdapterReport {
+  return {
+    info: adapter.info,
+    features: REPORTED_FEATURES.filter((f) => adapter.features.has(f)),
+    limits: Object.fromEntries(REPORTED_LIMITS.map((l) => [l, adapter.limits[l]!])),
+  };
+}
+
+function describe({ info, features, limits }: AdapterReport): WebGpuAdapter {
+  return {
+    name: info?.device || info?.description || info?.vendor || 'unknown adapter',
+    description: describeAdapter(info),
+    software: isSoftwareAdapter(info),
+    features: Object.fromEntries(REPORTED_FEATURES.map((f) => [f, features.includes(f)])) as WebGpuAdapter['features'],
+    limits: Object.fromEntries(REPORTED_LIMITS.map((l) => [l, limits[l]!])) as WebGpuAdapter['limits'],
+  };
 }
 
 let installed: { gpu: Gpu } | null = null;
@@ -79,7 +117,24 @@ export async function probeWebGpu(): Promise<WebGpuAdapter | null> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return null;
   await import('@tensorflow/tfjs-backend-webgpu');
-  return { description: describeAdapter(adapter.info), software: isSoftwareAdapter(adapter.info) };
+  return describe(report(adapter));
+}
+
+/**
+ * Every adapter Dawn offers through the WebGPU API (high-performance, low-power, and the fallback one),
+ * without duplicates; the first is the one the webgpu backend uses.
+ */
+export async function listWebGpuAdapters(): Promise<WebGpuAdapter[]> {
+  const gpu = await installDawn();
+  const requests = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  const found = new Map<string, WebGpuAdapter>();
+  for (const options of requests) {
+    const adapter = await gpu.requestAdapter(options);
+    if (!adapter) continue;
+    const described = describe(report(adapter));
+    if (!found.has(described.description)) found.set(described.description, described);
+  }
+  return [...found.values()];
 }
 
 /** Run by the child of probeWebGpuQuietly: prints the adapter's info as JSON (null for none). */
@@ -87,7 +142,10 @@ const ADAPTER_INFO_SCRIPT = `
 const { create } = await import('webgpu');
 const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
 const i = adapter?.info;
-process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter } : null));
+const info = i && { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter };
+const features = ${JSON.stringify(REPORTED_FEATURES)}.filter((f) => adapter.features.has(f));
+const limits = Object.fromEntries(${JSON.stringify(REPORTED_LIMITS)}.map((l) => [l, adapter.limits[l]]));
+process.stdout.write(JSON.stringify(adapter ? { info, features, limits } : null));
 process.exit(0);
 `;
 
@@ -112,6 +170,6 @@ export async function probeWebGpuQuietly(): Promise<WebGpuAdapter | null> {
     const why = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Warning:')).at(-1);
     throw new Error(why ?? `the probe exited with code ${code}`);
   }
-  const info = JSON.parse(stdout) as GpuAdapterInfo | null;
-  return info ? { description: describeAdapter(info), software: isSoftwareAdapter(info) } : null;
+  const found = JSON.parse(stdout) as AdapterReport | null;
+  return found ? describe(found) : null;
 }

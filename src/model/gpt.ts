@@ -7,6 +7,8 @@ import { boundedSparseCrossEntropy } from './cross-entropy.js';
 import { softcapCrossEntropy, useFusedSoftcapCrossEntropy } from './softcap-cross-entropy.js';
 import { matMul, transposeLast } from './matmul.js';
 import { registerScatterAddKernels } from '../backend/scatter-add.js';
+import { activeCapabilities } from '../backend/capabilities.js';
+import { mapRowChunks, rowsPerChunk } from './row-chunks.js';
 
 export interface GptOptions {
   dims: ModelDims;
@@ -211,12 +213,22 @@ export class Gpt {
     }
     return tf.tidy(() => {
       const flatTargets = tf.reshape(targets, [batch * time]) as tf.Tensor1D;
+      const lmHead = this.param('lm_head');
       // webgpu with capplan's kernels: softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
-      const losses = useFusedSoftcapCrossEntropy()
-        ? softcapCrossEntropy(matMul(this.hidden(inputs).x, this.param('lm_head')), flatTargets, SOFTCAP)
-        : boundedSparseCrossEntropy(this.cappedLogits2d(inputs), flatTargets);
-      return tf.reshape(losses, [batch, time]);
+      const perRow = useFusedSoftcapCrossEntropy()
+        ? (h: tf.Tensor2D, ids: tf.Tensor1D) => softcapCrossEntropy(matMul(h, lmHead), ids, SOFTCAP)
+        : (h: tf.Tensor2D, ids: tf.Tensor1D) => boundedSparseCrossEntropy(softcap(matMul(h, lmHead)), ids);
+      const hidden = this.hidden(inputs).x;
+      return tf.reshape(mapRowChunks([hidden, flatTargets], this.logitRowsPerChunk(hidden.shape[0]), perRow), [batch, time]);
     });
+  }
+
+  /**
+   * Rows of [rows, V] logits (and of their gradient) that fit the device's largest tensor: the lm_head,
+   * softcap and cross-entropy run over chunks of this many rows (all rows where there is no limit).
+   */
+  private logitRowsPerChunk(rows: number): number {
+    return rowsPerChunk(rows, this.dims.vocabSize, activeCapabilities().maxTensorBytes);
   }
 
   /**
@@ -231,10 +243,14 @@ export class Gpt {
     return tf.tidy(() => {
       if (supervised !== undefined) {
         const [batch, time] = inputs.shape;
-        const rows = tf.gather(this.hidden(inputs).x, supervised);
-        const kept = tf.gather(tf.reshape(targets, [batch * time]), supervised);
-        const capped = softcap(matMul(rows, this.param('lm_head')));
-        const losses = boundedSparseCrossEntropy(bias === undefined ? capped : tf.add(capped, bias), kept as tf.Tensor1D);
+        const rows = tf.gather(this.hidden(inputs).x, supervised) as tf.Tensor2D;
+        const kept = tf.gather(tf.reshape(targets, [batch * time]), supervised) as tf.Tensor1D;
+        const lmHead = this.param('lm_head');
+        const chunkRows = this.logitRowsPerChunk(supervised.size);
+        const losses =
+          bias === undefined
+            ? mapRowChunks([rows, kept], chunkRows, (h, ids) => boundedSparseCrossEntropy(softcap(matMul(h, lmHead)), ids))
+            : mapRowChunks([rows, kept, bias], chunkRows, (h, ids, b) => boundedSparseCrossEntropy(tf.add(softcap(matMul(h, lmHead)), b), ids));
         return tf.div(tf.sum(losses), supervised.size) as tf.Scalar;
       }
       const counted = tf.sum(tf.cast(tf.greaterEqual(targets, 0), 'float32'));

@@ -8,7 +8,7 @@ import { writeManifest, type ManifestInput } from '../provenance/manifest.js';
 import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { TOKENIZER_FILE } from '../tokenizer/format.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
-import { addRunOptions, checkTrainingMemory, loopOptionsFrom, parseRunFlags, type RunFlags } from '../train/run-flags.js';
+import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from '../train/run-flags.js';
 import { runMetrics } from '../train/trainer.js';
 import { sha256FileSync } from '../util/hash.js';
 import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
@@ -29,23 +29,26 @@ function fileOrHash(path: string, sha256: string): ManifestInput {
 
 async function sft(flags: SftFlags): Promise<void> {
   const run = parseRunFlags(flags);
-  const { backendName, seed, memoryLimit } = run;
+  const { backendName, seed } = run;
 
   const parsed = loadConfig(SftConfigSchema, flags.config);
-  const config = {
+  const configured = {
     ...parsed,
     seed: seed ?? parsed.seed,
     data: { ...parsed.data, dir: flags.data ?? parsed.data.dir },
   };
   const base = loadBaseCheckpoint(flags.from);
-  const tokenizer = loadTokenizer(config.tokenizer_dir);
+  const tokenizer = loadTokenizer(configured.tokenizer_dir);
   try {
-    // Everything that can be refused is refused before the backend starts and the data is tokenized.
-    checkTokenizer(base, tokenizer.sha256, config.tokenizer_dir);
+    // Everything that can be refused is refused before the data is tokenized; the memory check needs the device.
+    checkTokenizer(base, tokenizer.sha256, configured.tokenizer_dir);
     const dims = modelDims(base.model.depth, tokenizer.vocabSize);
-    const estimate = checkTrainingMemory(flags.config, dims, config.seq_len, config.optim.device_batch_size, memoryLimit);
-    const plans = openPlanSet(config.data, flags.config, config.eval.examples);
+    checkDeviceBatchDivides(flags.config, configured.seq_len, configured.optim.total_batch_tokens, run.deviceBatch);
     const backend = await initBackend(backendName);
+    const deviceBatch = resolveDeviceBatch(flags.config, dims, configured.seq_len, configured.optim, run);
+    const config = { ...configured, optim: { ...configured.optim, device_batch_size: deviceBatch.rows } };
+    const estimate = deviceBatch.estimate;
+    const plans = openPlanSet(config.data, flags.config, config.eval.examples);
     const runDir = flags.out ?? join('runs', `sft-d${base.model.depth}`);
     const startedAt = new Date();
     process.stdout.write(

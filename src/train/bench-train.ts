@@ -1,7 +1,7 @@
-import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../backend/select.js';
+import { activeCapabilities, capTensorBytes, deviceErrorCount } from '../backend/capabilities.js';
+import { initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
@@ -10,7 +10,7 @@ import { Gpt } from '../model/gpt.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
 import type { Batch } from './loader.js';
-import { describeEstimate, estimateTrainingMemory } from './memory.js';
+import { checkDeviceBatch, chooseDeviceBatch } from './device-fit.js';
 import { ModelOptimizers } from './optim/optimizers.js';
 import { GradientPool } from './parallel/gradient-pool.js';
 import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
@@ -22,16 +22,18 @@ export interface TrainBenchOptions {
   vocab: number;
   seq: number;
   batch: number;
-  /** Rows per micro-batch (a divisor of `batch`; default `batch`: one micro-batch per step). */
-  deviceBatch?: number;
+  /** Rows per micro-batch, a divisor of `batch`; 'auto' (the default): the most that fit the device. */
+  deviceBatch?: number | 'auto';
   /** Threads computing the micro-batches (default 1); see parallel/worker-count.ts. */
   workers?: WorkerRequest;
   /** Timed optimizer steps. */
   steps: number;
   /** Untimed steps first: kernel compilation, shader caches, wasm heap growth. */
   warmup: number;
-  /** Memory the shape may use; defaults to the machine's total memory. */
+  /** Memory the shape may use; defaults to the device's memory. */
   memoryLimitBytes?: number;
+  /** Lowers the device's largest tensor to this many bytes, to see what a smaller GPU would do. */
+  maxTensorBytes?: number;
 }
 
 export interface TrainBenchResult {
@@ -54,23 +56,29 @@ export interface TrainBenchResult {
   tensors_flat: boolean;
   /** Live tensors of each worker thread after the last step. */
   worker_tensors: number[];
+  /** Rows per micro-batch, and the device's largest tensor and memory that decided it (null: no limit / unknown). */
+  device_batch: number;
+  max_tensor_bytes: number | null;
+  device_memory_bytes: number | null;
+  /** Loss of the first and the last step: a run that trains lowers it. */
+  loss: { first: number; last: number };
+  /** Errors the device reported during the run (WebGPU validation or out-of-memory): anything but 0 is a bug. */
+  device_errors: number;
 }
 
 /**
- * Refuses a shape whose estimated training memory exceeds the limit, before allocating anything, with the
- * estimate broken down so the user sees which dial to turn.
+ * Rows per micro-batch on the active device: `opts.deviceBatch`, checked, or the most that fit ('auto').
+ * Refuses a shape that does not fit, before anything is allocated, naming the estimate and the limit.
  */
-export function checkBenchMemory(opts: TrainBenchOptions): void {
+export function benchDeviceBatch(opts: TrainBenchOptions): number {
   const dims = modelDims(opts.depth, opts.vocab);
-  const estimate = estimateTrainingMemory(dims, opts.seq, opts.batch);
-  const limit = opts.memoryLimitBytes ?? totalmem();
-  if (estimate.total > limit) {
-    const limitGib = (limit / 1024 ** 3).toFixed(1);
-    throw new UserError(
-      `bench train: depth ${opts.depth}, vocab ${dims.vocabSize}, seq ${opts.seq}, batch ${opts.batch} needs about ` +
-        `${describeEstimate(estimate)}, more than the ${limitGib} GiB available; lower --batch, --seq or --depth`,
-    );
-  }
+  const caps = activeCapabilities();
+  const memory = opts.memoryLimitBytes !== undefined ? { bytes: opts.memoryLimitBytes, origin: '--max-memory' } : caps.memory && { bytes: caps.memory.bytes, origin: caps.memory.source };
+  const source = `bench train: depth ${opts.depth}, vocab ${dims.vocabSize}, seq ${opts.seq}`;
+  const request = opts.deviceBatch ?? 'auto';
+  if (request === 'auto') return chooseDeviceBatch(source, dims, opts.seq, opts.batch, caps, memory).rows;
+  checkDeviceBatch(source, dims, opts.seq, request, caps, memory);
+  return request;
 }
 
 /** Fixed pseudo-random micro-batches: the speed of a step does not depend on which tokens it sees. */
@@ -87,16 +95,25 @@ function peakRssMb(): number {
 /**
  * Times full optimizer steps of the trainer's own path: accumulateGradients (forward + backward, loss read
  * back) then ModelOptimizers.step (Muon on the block matrices, AdamW on embedding and lm_head), waiting for
- * the updated weights so asynchronous backends (webgpu) are measured to completion.
+ * the updated weights so asynchronous backends (webgpu) are measured to completion. `maxTensorBytes` lowers
+ * the device's largest tensor for this run only.
  */
 export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchResult> {
-  const deviceBatch = opts.deviceBatch ?? opts.batch;
-  if (opts.batch % deviceBatch !== 0) {
-    throw new UserError(`bench train: --device-batch ${deviceBatch} must divide --batch ${opts.batch}`);
+  if (typeof opts.deviceBatch === 'number' && opts.batch % opts.deviceBatch !== 0) {
+    throw new UserError(`bench train: --device-batch ${opts.deviceBatch} must divide --batch ${opts.batch}`);
   }
-  const microBatches = opts.batch / deviceBatch;
-  checkBenchMemory({ ...opts, batch: deviceBatch });
   const info = await initBackend(opts.backend);
+  capTensorBytes(opts.maxTensorBytes ?? null);
+  try {
+    return await timeSteps(opts, info);
+  } finally {
+    capTensorBytes(null);
+  }
+}
+
+async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<TrainBenchResult> {
+  const deviceBatch = benchDeviceBatch(opts);
+  const microBatches = opts.batch / deviceBatch;
   const workers = resolveWorkerCount(opts.workers ?? 1, info.name, microBatches);
   const dims = modelDims(opts.depth, opts.vocab);
   const model = new Gpt({ dims, seqLen: opts.seq, seed: 1 });
@@ -107,6 +124,8 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
   const totalSteps = opts.warmup + opts.steps;
   let gradMs = 0;
   let optimMs = 0;
+  const losses: number[] = [];
+  const errorsBefore = deviceErrorCount();
   let tensorsBefore = 0;
   let workerTensorsBefore: number[] = [];
   let pool: GradientPool | null = null;
@@ -123,7 +142,8 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
         workerTensorsBefore = pool?.workerTensors() ?? [];
       }
       const t0 = performance.now();
-      const { grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      const { loss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      losses.push(loss);
       const t1 = performance.now();
       whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
       tf.dispose([...grads.values()]);
@@ -155,6 +175,11 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
       workers,
       tensors_flat: tensorsFlat,
       worker_tensors: workerTensors,
+      device_batch: deviceBatch,
+      max_tensor_bytes: activeCapabilities().maxTensorBytes,
+      device_memory_bytes: opts.memoryLimitBytes ?? activeCapabilities().memory?.bytes ?? null,
+      loss: { first: losses[0]!, last: losses.at(-1)! },
+      device_errors: deviceErrorCount() - errorsBefore,
     };
   } finally {
     await pool?.close();

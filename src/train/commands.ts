@@ -8,7 +8,7 @@ import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
 import { openTrainData } from './data-sources.js';
-import { addRunOptions, checkTrainingMemory, loopOptionsFrom, parseRunFlags, type RunFlags } from './run-flags.js';
+import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from './run-flags.js';
 import { runMetrics, train } from './trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
@@ -17,15 +17,19 @@ interface BaseTrainFlags extends RunFlags {
 
 async function baseTrain(flags: BaseTrainFlags): Promise<void> {
   const run = parseRunFlags(flags);
-  const { backendName, seed, memoryLimit } = run;
+  const { backendName, seed } = run;
 
   const parsed = loadConfig(TrainConfigSchema, flags.config);
-  const config = seed === undefined ? parsed : { ...parsed, seed };
-  const tokenizer = loadTokenizer(config.data.tokenizer_dir);
+  const seeded = seed === undefined ? parsed : { ...parsed, seed };
+  const tokenizer = loadTokenizer(seeded.data.tokenizer_dir);
   try {
-    const dims = modelDims(config.model.depth, tokenizer.vocabSize);
-    const estimate = checkTrainingMemory(flags.config, dims, config.model.seq_len, config.optim.device_batch_size, memoryLimit);
+    const dims = modelDims(seeded.model.depth, tokenizer.vocabSize);
+    checkDeviceBatchDivides(flags.config, seeded.model.seq_len, seeded.optim.total_batch_tokens, run.deviceBatch);
     const backend = await initBackend(backendName);
+    // Refused here, on the device's own limits, before the data is read or anything is allocated.
+    const deviceBatch = resolveDeviceBatch(flags.config, dims, seeded.model.seq_len, seeded.optim, run);
+    const config = { ...seeded, optim: { ...seeded.optim, device_batch_size: deviceBatch.rows } };
+    const estimate = deviceBatch.estimate;
     const data = openTrainData(config.data, (text) => tokenizer.encode(text), tokenizer.vocabSize, flags.config);
     // Fail on an empty or missing validation split now, not after hours of training.
     await data.val.group(0);

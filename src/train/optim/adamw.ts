@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamwStep, movingAverage } from './fused-updates.js';
 import { zerosVariable } from './zeros-variable.js';
 
 export interface AdamWOptions {
@@ -41,12 +42,9 @@ export class AdamW {
         if (!g) throw new Error(`AdamW: no gradient for ${name}`);
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
-        m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
-        v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
-        const denom = v.div(correction2).sqrt().add(eps);
-        const update = m.div(correction1).div(denom);
-        const decayed = weightDecay > 0 ? p.mul(1 - lr * weightDecay) : p;
-        p.assign(decayed.sub(update.mul(lr)));
+        m.assign(movingAverage(m, g, beta1));
+        v.assign(movingAverage(v, g, beta2, true));
+        p.assign(adamwStep(p, m, v, { lr, decay: weightDecay, correction1, correction2, eps }));
       }
     });
   }

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { activeCapabilities } from '../../backend/capabilities.js';
 import { matMulThreadsNow } from '../../backend/wasm-matmul-pool.js';
+import { movingAverage, scaledSubtract } from './fused-updates.js';
 import { zerosVariable } from './zeros-variable.js';
 import { orthogonalise } from './newton-schulz.js';
 
 /**
- * Most floats one batched Newton–Schulz stacks (32 MiB): batching only saves op count and feeds the matMul
- * threads, so bounding it keeps the optimizer's peak memory near the per-matrix one on large models.
+ * Most floats one batched Newton–Schulz stacks (32 MiB, less where the device's largest tensor is smaller):
+ * batching only saves op count and feeds the matMul threads, so bounding it keeps the optimizer's peak memory
+ * near the per-matrix one on large models.
  */
 const MAX_BATCH_FLOATS = 1 << 23;
 
@@ -19,10 +22,11 @@ function isTall(shape: readonly number[]): boolean {
  * block matrices. Weights are stored x·W, i.e. [fanIn, fanOut]; the update is scaled by
  * sqrt(max(1, fanOut/fanIn)) — nanochat's sqrt(max(1, rows/cols)) on torch's [out, in] layout.
  *
- * When the wasm backend's matMul threads are available, matrices of the same shape (after turning tall
- * ones wide) are orthogonalised as one batch, whose products are large enough to share with the threads
- * (at d4: 2 batched Newton–Schulz runs instead of 24 per-matrix ones). On one thread each matrix goes
- * alone: batching would only add the copies of stacking. Every matrix gets exactly the bits it would get
+ * On a GPU (webgpu, tensorflow: the device's capabilities say so) and when the wasm backend's matMul threads
+ * are available, matrices of the same shape (after turning tall ones wide) are orthogonalised as one batch:
+ * a few large dispatches instead of many small ones, and on wasm products large enough to share with the
+ * threads (at d4: 2 batched Newton–Schulz runs instead of 24 per-matrix ones). On one wasm thread each matrix
+ * goes alone: batching would only add the copies of stacking. Every matrix gets exactly the bits it would get
  * alone either way (see orthogonalise), so the update does not depend on the thread count.
  */
 export class Muon {
@@ -39,8 +43,9 @@ export class Muon {
       const key = [...p.shape].sort((x, y) => x - y).join('x');
       byShape.set(key, [...(byShape.get(key) ?? []), name]);
     }
+    const deviceFloats = (activeCapabilities().maxTensorBytes ?? Infinity) / 4;
     for (const names of byShape.values()) {
-      const perBatch = Math.max(1, Math.floor(MAX_BATCH_FLOATS / params.get(names[0]!)!.size));
+      const perBatch = Math.max(1, Math.floor(Math.min(MAX_BATCH_FLOATS, deviceFloats) / params.get(names[0]!)!.size));
       for (let i = 0; i < names.length; i += perBatch) this.batches.push(names.slice(i, i + perBatch));
     }
   }
@@ -52,24 +57,25 @@ export class Muon {
 
   /** One update of every parameter of the group, one tidy per batch. `grads` must hold each parameter. */
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number, momentum: number): void {
-    const batches = matMulThreadsNow() > 1 ? this.batches : this.batches.flat().map((name) => [name]);
+    const batched = activeCapabilities().batchesProducts || matMulThreadsNow() > 1;
+    const batches = batched ? this.batches : this.batches.flat().map((name) => [name]);
     for (const names of batches) {
       tf.tidy(() => {
         const directions = names.map((name) => {
           const g = grads.get(name);
           if (!g) throw new Error(`Muon: no gradient for ${name}`);
           const buf = this.momentum.get(name)!;
-          const newBuf = buf.mul(momentum).add(g.mul(1 - momentum));
+          const newBuf = movingAverage(buf, g, momentum);
           buf.assign(newBuf);
           // Nesterov: step along the momentum extrapolated one step ahead.
-          const nesterov = g.mul(1 - momentum).add(newBuf.mul(momentum)) as tf.Tensor2D;
+          const nesterov = movingAverage(newBuf, g, momentum) as tf.Tensor2D;
           return (isTall(g.shape) ? nesterov.transpose() : nesterov) as tf.Tensor2D;
         });
         const updates = directions.length === 1 ? [orthogonalise(directions[0]!)] : tf.unstack(orthogonalise(tf.stack(directions) as tf.Tensor3D));
         names.forEach((name, i) => {
           const p = this.params.get(name)!;
           const update = isTall(p.shape) ? updates[i]!.transpose() : updates[i]!;
-          p.assign(p.sub(update.mul(lr * Muon.updateScale(p.shape))));
+          p.assign(scaledSubtract(p, update, lr * Muon.updateScale(p.shape)));
         });
       });
     }
