@@ -1,4 +1,5 @@
 import { REFUSAL_TEXT, serializePlan } from '../src/data/actionplan.js';
+import { slotIds } from '../src/infer/plan-turn.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -143,7 +144,8 @@ describe('sft loss mask', () => {
     const { tokens, lossMask } = renderExample(tok, tinyPlanLines(1)[0]!.tools, 'fan 5', serializePlan({ steps: [], refusal: REFUSAL_TEXT }));
     const T = tokens.length - 1;
     const inputs = Int32Array.from(tokens.slice(0, T));
-    const packed = (await new SftPacker([{ tokens: toTokenArray(tokens, tok.vocabSize), mask: lossMask }], { seqLen: T, pad: 0, seed: null, singlePass: true }).nextBatch(1))!;
+    const example = { tokens: toTokenArray(tokens, tok.vocabSize), mask: lossMask, restriction: { codes: new Uint8Array(tokens.length), sets: [] } };
+    const packed = (await new SftPacker([example], { seqLen: T, pad: 0, seed: null, singlePass: true }).nextBatch(1))!;
     expect(Array.from(packed.inputs)).toEqual(Array.from(inputs));
 
     const vars = [...model.params.values()];
@@ -226,9 +228,7 @@ describe('sft run', () => {
     );
   });
 
-  it('tool_loss "listed-frozen" keeps the tool-name columns of lm_head as in the base; it needs tool tokens', async () => {
-    // The byte tokenizer has no tool atoms: '{' and '"' stand in for them, targets in every plan.
-    const toolTokens = Int32Array.from(tok.encode('{"'));
+  it('asks each tool choice among the listed slots only: the slots\' lm_head columns never move toward the rest of the vocabulary', async () => {
     const lmHead = (dir: string, step: number) => {
       const file = join(dir, `model_${step}.safetensors`);
       const t = decodeSafetensors(readFileSync(file), file).tensors.get('lm_head')!;
@@ -236,22 +236,14 @@ describe('sft run', () => {
       return (id: number) => Array.from({ length: t.shape[0]! }, (_, r) => t.data[r * vocab + id]!);
     };
     const base = lmHead(baseDir, 2);
-    const run = async (toolLoss: string) => {
-      const dir = tmp(`tool-${toolLoss}`);
-      await runSft(sftOptions(dir, { config: sftConfig({ tool_loss: toolLoss }), toolTokens }));
-      return lmHead(dir, 4);
-    };
-    const frozen = await run('listed-frozen');
-    const listed = await run('listed');
-    for (const id of toolTokens) {
-      expect(frozen(id), `frozen column ${id}`).toEqual(base(id));
-      expect(listed(id), `trained column ${id}`).not.toEqual(base(id));
-    }
-    const plain = tok.encode('a')[0]!;
-    expect(frozen(plain)).not.toEqual(base(plain));
-    await expect(runSft(sftOptions(tmp('tool-none'), { config: sftConfig({ tool_loss: 'listed' }) }))).rejects.toThrow(
-      /tool_loss "listed" needs a tokenizer with tool-name atoms/,
-    );
+    const dir = tmp('slots');
+    await runSft(sftOptions(dir));
+    const trained = lmHead(dir, 4);
+    // Every fixture plan lists one tool: its slot is a choice among itself (no loss), and no other target
+    // may pick a slot, so no slot column gets any gradient; the byte tokens the plans choose do.
+    for (const id of slotIds(tok)) expect(trained(id), `slot column ${id}`).toEqual(base(id));
+    const brace = tok.encode('{')[0]!;
+    expect(trained(brace)).not.toEqual(base(brace));
   });
 
   it('refuses a tokenizer other than the base run’s, before training', async () => {

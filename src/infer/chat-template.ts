@@ -50,11 +50,12 @@ export function renderExample(
   descriptors: readonly ToolDescriptor[],
   goal: string,
   planText: string,
-): { tokens: number[]; lossMask: Uint8Array; promptLength: number } {
+): { tokens: number[]; lossMask: Uint8Array; promptLength: number; choiceSets: (Int32Array | null)[] } {
   const prompt = renderPrompt(tok, descriptors, goal);
   const turn = encodePlanTurn(tok, descriptors, planText);
   const tokens = [...prompt, ...turn.tokens, tok.specialId(CONTROL.assistantEnd)];
   const lossMask = new Uint8Array(tokens.length);
   lossMask.set(turn.chosen, prompt.length);
-  return { tokens, lossMask, promptLength: prompt.length };
+  const choiceSets = [...prompt.map(() => null), ...turn.choiceSets, null];
+  return { tokens, lossMask, promptLength: prompt.length, choiceSets };
 }

@@ -52,6 +52,27 @@ export interface PlanTurn {
   tokens: number[];
   /** 1 where the token is the model's choice (a loss target), 0 where the decoder writes it. */
   chosen: Uint8Array;
+  /**
+   * Per token: where the model chooses among a few tokens only — a step's tool among the listed slots,
+   * one byte of a small set (plan or refuse, another step or the end, true or false) — those tokens,
+   * exactly what the decoder's mask allows there; null elsewhere. Training takes its softmax over them
+   * (see sft/choice-restriction.ts), so no choice is learnt by pushing its tokens above the whole vocabulary.
+   */
+  choiceSets: (Int32Array | null)[];
+}
+
+/** A choice among at most this many single bytes is a small choice (see PlanTurn.choiceSets). */
+const SMALL_CHOICE = 4;
+
+/** The single bytes allowed after `state` when they are few, else null. */
+function smallByteChoice(state: PlanState): number[] | null {
+  const allowed: number[] = [];
+  for (let b = 0; b < 256; b++) {
+    if (feedByte(state, b) === null) continue;
+    allowed.push(b);
+    if (allowed.length > SMALL_CHOICE) return null;
+  }
+  return allowed;
 }
 
 const decoder = new TextDecoder();
@@ -68,12 +89,15 @@ export function encodePlanTurn(tok: TurnTokenizer, descriptors: readonly ToolDes
   const bytes = new TextEncoder().encode(planText);
   const tokens: number[] = [];
   const chosen: number[] = [];
-  const push = (piece: Uint8Array, isChosen: boolean) => {
+  const choiceSets: (Int32Array | null)[] = [];
+  const push = (piece: Uint8Array, isChosen: boolean, set: Int32Array | null = null) => {
     for (const id of tok.encode(decoder.decode(piece))) {
       tokens.push(id);
       chosen.push(isChosen ? 1 : 0);
+      choiceSets.push(set);
     }
   };
+  const listedSlots = Int32Array.from(slots.slice(0, descriptors.length));
   const fail = (at: number): never => {
     throw new Error(`the plan is not one the planner writes (at byte ${at}): ${planText}`);
   };
@@ -87,6 +111,7 @@ export function encodePlanTurn(tok: TurnTokenizer, descriptors: readonly ToolDes
       if (k < 0) fail(at);
       tokens.push(slots[k]!);
       chosen.push(1);
+      choiceSets.push(listedSlots);
       const name = names[k]!.subarray(0, -1);
       state = feedBytes(s, name) ?? fail(at);
       at += name.length;
@@ -95,7 +120,9 @@ export function encodePlanTurn(tok: TurnTokenizer, descriptors: readonly ToolDes
       let next: PlanState = s;
       do next = feedByte(next, bytes[at++]!) ?? fail(at - 1);
       while (at < bytes.length && isChoice(grammar, next) && !grammar.isToolNameStart((next as Exclude<PlanState, typeof COMPLETE>).frame));
-      push(bytes.subarray(from, at), true);
+      // A one-byte run among a few allowed bytes is a small choice; its token is that byte's (ids 0–255).
+      const few = at - from === 1 ? smallByteChoice(s) : null;
+      push(bytes.subarray(from, at), true, few && Int32Array.from(few.map((b) => tok.encode(String.fromCharCode(b))[0]!)));
       state = next;
     } else {
       const run = forcedRun(grammar, s);
@@ -108,7 +135,7 @@ export function encodePlanTurn(tok: TurnTokenizer, descriptors: readonly ToolDes
     }
   }
   if (state !== COMPLETE) fail(at);
-  return { tokens, chosen: Uint8Array.from(chosen) };
+  return { tokens, chosen: Uint8Array.from(chosen), choiceSets };
 }
 
 function startsWith(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {

@@ -61,7 +61,6 @@ async function sft(flags: SftFlags): Promise<void> {
       tokenizer,
       splits: plans.splits,
       inputs: { plans_manifest_sha256: plans.manifestSha256 },
-      toolTokens: Int32Array.from(tokenizer.info.reserved_atoms.filter((a) => a.group === 'method'), (a) => a.id),
       ...loopOptionsFrom(run, flags, runDir),
     });
     if (result.step === result.totalSteps) {

@@ -67,14 +67,6 @@ export const SftConfigSchema = z
     log_every: positiveInt.default(10),
     /** Write a checkpoint every this many steps (0 = only at the end). */
     save_every: z.number().int().min(0).default(0),
-    /**
-     * How the loss treats tool-name tokens (the tokenizer's `Iface.method` atoms). "vocab": a softmax over
-     * the whole vocabulary everywhere. "listed": as the constrained decoder decides, a tool name is chosen
-     * among the example's listed tools only and competes nowhere else in the plan, so the lm_head columns
-     * of tools SFT never lists (val_unseen's) keep their pretrained values. "listed-frozen": also keeps the
-     * lm_head columns of all tool names as pretrained, so seen and unseen tools are scored alike.
-     */
-    tool_loss: z.enum(['vocab', 'listed', 'listed-frozen']).default('vocab'),
     /** Data order and (unused by SFT, which starts from the base weights) model init. */
     seed: z.number().int().min(0).max(0xffffffff).default(42),
   })

@@ -1,33 +1,39 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TokenLossModel } from '../train/evaluate.js';
+import { supervisedPositions } from '../model/supervised.js';
+import type { LossModel } from '../train/gradients.js';
+import { restrictionBias } from '../train/target-restriction.js';
 import type { SftExample } from './examples.js';
 import { SftPacker } from './packing.js';
 
 /**
- * Mean loss in nats per counted target (plan tokens and <|assistant_end|>) over every example, packed
- * as in training but in file order, so each evaluation of a run scores exactly the same tokens.
+ * Mean loss in nats per counted target (the model's choices in the plans) over every example, packed and
+ * restricted as in training but in file order, so each evaluation of a run scores exactly the same tokens.
  * Null when no example has a counted target.
  */
 export async function maskedLoss(
-  model: TokenLossModel,
+  model: LossModel,
   examples: readonly SftExample[],
-  spec: { seqLen: number; rows: number; pad: number },
+  spec: { seqLen: number; rows: number; pad: number; excluded: Int32Array },
 ): Promise<number | null> {
-  const packer = new SftPacker(examples, { seqLen: spec.seqLen, pad: spec.pad, seed: null, singlePass: true });
+  const vocab = model.params.get('lm_head')!.shape[1]!;
+  const packer = new SftPacker(examples, { seqLen: spec.seqLen, pad: spec.pad, seed: null, singlePass: true, excluded: spec.excluded });
   let nats = 0;
   let counted = 0;
   for (let b = await packer.nextBatch(spec.rows); b !== null; b = await packer.nextBatch(spec.rows)) {
     const batch = b;
-    const losses = tf.tidy(() =>
-      model.tokenLosses(tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32'), tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32')),
+    const positions = supervisedPositions(batch.targets);
+    if (positions === null) continue;
+    const mean = tf.tidy(() =>
+      model.loss(
+        tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32'),
+        tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32'),
+        tf.tensor1d(positions, 'int32'),
+        tf.tensor2d(restrictionBias(batch.restriction!, positions, vocab), [positions.length, vocab]),
+      ),
     );
-    const values = await losses.data();
-    losses.dispose();
-    for (let i = 0; i < values.length; i++) {
-      if (batch.targets[i]! < 0) continue;
-      nats += values[i]!;
-      counted += 1;
-    }
+    nats += (await mean.data())[0]! * positions.length;
+    counted += positions.length;
+    mean.dispose();
   }
   return counted === 0 ? null : nats / counted;
 }

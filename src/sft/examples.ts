@@ -5,7 +5,7 @@ import { parseDescriptors, type ToolDescriptor } from '../data/descriptor.js';
 import { UserError } from '../errors.js';
 import { renderExample, type TemplateTokenizer } from '../infer/chat-template.js';
 import { toTokenArray, type TokenArray } from '../train/token-source.js';
-import { listedToolTokens, targetClasses } from './tool-targets.js';
+import { RESTRICT } from '../train/target-restriction.js';
 
 /** The fields of a plan-set line SFT trains on (the probe fields `id` and `expect` are the evaluator's). */
 export interface PlanLine {
@@ -43,12 +43,17 @@ export function readPlanLines(path: string, limit = Infinity): PlanLine[] {
   return out;
 }
 
-/** One tokenized SFT example; `mask[i]` is 1 where token i is a loss target (the plan and <|assistant_end|>). */
+/**
+ * One tokenized SFT example; `mask[i]` is 1 where token i is a loss target (a choice of the model).
+ * `restriction` says, per token, which tokens the loss's softmax ranges over when it is a target: its
+ * small choice set (RESTRICT.firstSet + index into `sets`), or every token but the tool slots, which the
+ * model only ever picks where a step names its tool. So training asks each choice the way the decoder
+ * does: a tool among the listed slots, plan-or-refuse between its two bytes, and so on.
+ */
 export interface SftExample {
   tokens: TokenArray;
   mask: Uint8Array;
-  /** With a restricted tool loss: each token's TARGET_CLASS and the listed tools' token ids (sft/tool-targets.ts). */
-  tools?: { classes: Uint8Array; listed: Int32Array };
+  restriction: { codes: Uint8Array; sets: Int32Array[] };
 }
 
 export interface RenderedExamples {
@@ -61,25 +66,19 @@ export interface RenderedExamples {
  * Renders plan lines with the chat template. An example longer than `maxTokens` (one row of seq_len + 1
  * tokens) is cropped to it: packing places whole examples only, so a longer one could never be placed.
  */
-export function renderExamples(
-  tok: TemplateTokenizer,
-  vocabSize: number,
-  lines: readonly PlanLine[],
-  maxTokens: number,
-  /** The tokenizer's tool-name tokens, when the loss restricts them (SftConfig.tool_loss). */
-  toolTokens?: ReadonlySet<number>,
-): RenderedExamples {
+export function renderExamples(tok: TemplateTokenizer, vocabSize: number, lines: readonly PlanLine[], maxTokens: number): RenderedExamples {
   let cropped = 0;
   const examples = lines.map((line): SftExample => {
-    const { tokens, lossMask } = renderExample(tok, line.tools, line.goal, line.plan);
+    const { tokens, lossMask, choiceSets } = renderExample(tok, line.tools, line.goal, line.plan);
     const keep = Math.min(tokens.length, maxTokens);
     if (keep < tokens.length) cropped += 1;
-    const mask = lossMask.slice(0, keep);
-    const kept = tokens.slice(0, keep);
-    const example: SftExample = { tokens: toTokenArray(kept, vocabSize), mask };
-    if (toolTokens === undefined) return example;
-    const listed = listedToolTokens(tok, line.tools.map((d) => d.name), toolTokens);
-    return { ...example, tools: { classes: targetClasses(kept, mask, new Set(listed), toolTokens), listed } };
+    const sets: Int32Array[] = [];
+    const codes = Uint8Array.from(choiceSets.slice(0, keep), (set) => {
+      if (set === null) return RESTRICT.notExcluded;
+      sets.push(set);
+      return RESTRICT.firstSet + sets.length - 1;
+    });
+    return { tokens: toTokenArray(tokens.slice(0, keep), vocabSize), mask: lossMask.slice(0, keep), restriction: { codes, sets } };
   });
   return { examples, cropped };
 }

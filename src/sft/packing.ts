@@ -3,8 +3,7 @@ import type { Batch, LoaderPosition } from '../train/loader.js';
 import type { BatchStream } from '../train/stage.js';
 import { deriveSeed, seededPermutation } from '../util/prng.js';
 import type { SftExample } from './examples.js';
-import { RESTRICT, type TargetRestriction } from '../train/target-restriction.js';
-import { TARGET_CLASS } from './tool-targets.js';
+import { RESTRICT } from '../train/target-restriction.js';
 
 export interface PackerOptions {
   seqLen: number;
@@ -15,8 +14,8 @@ export interface PackerOptions {
   position?: LoaderPosition;
   /** Stop after one pass instead of starting a new epoch (validation). */
   singlePass?: boolean;
-  /** Restrict each target's softmax by the examples' tool-target classes (SftConfig.tool_loss). */
-  restriction?: Pick<TargetRestriction, 'toolTokens' | 'freezeToolColumns'>;
+  /** Restrict each target's softmax as its example says (SftExample.restriction); these ids are the ones its "all but" leaves out. */
+  excluded?: Int32Array;
 }
 
 /** Ignored target: no loss, no gradient (Gpt.tokenLosses). */
@@ -64,34 +63,29 @@ export class SftPacker implements BatchStream {
   }
 
   /**
-   * The next row as inputs and targets of seqLen each, or null when a single pass has nothing left. With
-   * tool-target classes (examples rendered with tool tokens), also each target's restriction code and the
-   * listed-tool sets its codes ≥ RESTRICT.firstSet point into.
+   * The next row as inputs and targets of seqLen each, or null when a single pass has nothing left;
+   * also each target's restriction code and the choice sets its codes ≥ RESTRICT.firstSet point into.
    */
-  nextRow(): { inputs: Int32Array; targets: Int32Array; codes?: Int32Array; sets: Int32Array[] } | null {
+  nextRow(): { inputs: Int32Array; targets: Int32Array; codes: Int32Array; sets: Int32Array[] } | null {
     const T = this.opts.seqLen;
     const tokens = new Int32Array(T + 1).fill(this.opts.pad);
     const counted = new Uint8Array(T + 1);
     const codes = new Int32Array(T + 1);
     const sets: Int32Array[] = [];
-    let restricted = false;
     let fill = 0;
     for (let ex = this.peek(); ex !== null && fill + ex.tokens.length <= T + 1; ex = this.peek()) {
       tokens.set(ex.tokens, fill);
       counted.set(ex.mask, fill);
-      if (ex.tools) {
-        restricted = true;
-        const listedCode = RESTRICT.firstSet + sets.length;
-        sets.push(ex.tools.listed);
-        ex.tools.classes.forEach((c, i) => (codes[fill + i] = c === TARGET_CLASS.listed ? listedCode : c));
-      }
+      const offset = sets.length;
+      ex.restriction.codes.forEach((c, i) => (codes[fill + i] = c >= RESTRICT.firstSet ? c + offset : c));
+      sets.push(...ex.restriction.sets);
       fill += ex.tokens.length;
       this.position.doc += 1;
     }
     if (fill === 0) return null;
     const targets = new Int32Array(T);
     for (let i = 0; i < T; i++) targets[i] = counted[i + 1] ? tokens[i + 1]! : IGNORE;
-    return { inputs: tokens.subarray(0, T), targets, ...(restricted ? { codes: codes.subarray(1) } : {}), sets };
+    return { inputs: tokens.subarray(0, T), targets, codes: codes.subarray(1), sets };
   }
 
   /** `rows` rows; a single pass that runs out returns the rows it has (null if none). */
@@ -106,12 +100,10 @@ export class SftPacker implements BatchStream {
       if (!row) break;
       inputs.push(row.inputs);
       targets.push(row.targets);
-      if (row.codes) {
-        // The row's set indices continue after those of the rows before it.
-        const offset = sets.length;
-        codes.push(row.codes.map((c) => (c >= RESTRICT.firstSet ? c + offset : c)));
-        sets.push(...row.sets);
-      }
+      // The row's set indices continue after those of the rows before it.
+      const offset = sets.length;
+      codes.push(row.codes.map((c) => (c >= RESTRICT.firstSet ? c + offset : c)));
+      sets.push(...row.sets);
     }
     if (inputs.length === 0) return null;
     const flat = (parts: Int32Array[]) => {
@@ -120,9 +112,7 @@ export class SftPacker implements BatchStream {
       return out;
     };
     const batch: Batch = { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: T };
-    if (this.opts.restriction && codes.length === inputs.length) {
-      batch.restriction = { ...this.opts.restriction, codes: flat(codes), sets };
-    }
+    if (this.opts.excluded) batch.restriction = { codes: flat(codes), sets, excluded: this.opts.excluded };
     return batch;
   }
 }

@@ -2,13 +2,12 @@ import { CONTROL, renderPrompt, type TemplateTokenizer } from '../infer/chat-tem
 import { TokenTrie } from '../infer/constrain/token-trie.js';
 import { KvCacheDecoder } from '../infer/decoder.js';
 import { generate } from '../infer/generate.js';
-import { plannerConstraint } from '../infer/plan-turn.js';
+import { plannerConstraint, slotIds } from '../infer/plan-turn.js';
 import { GREEDY, TokenPicker } from '../infer/sampling.js';
 import type { TrainingStage } from '../train/stage.js';
 import { runStage, type LoopOptions, type RunConfig, type StageRunResult, type TrainTokenizer } from '../train/trainer.js';
 import { checkTokenizer, type BaseCheckpoint } from './base-checkpoint.js';
 import type { SftConfig } from './config.js';
-import { UserError } from '../errors.js';
 import { maskedLoss } from './evaluate.js';
 import { renderExamples, type PlanLine, type SftExample } from './examples.js';
 import { rowsPerEpoch, SftPacker } from './packing.js';
@@ -62,8 +61,8 @@ interface SftData {
   valUnseen: SftExample[];
   /** The first val line: its plan is generated as the progress sample. */
   sampleLine: PlanLine;
-  /** Set when the tool loss is restricted (SftConfig.tool_loss). */
-  restriction?: { toolTokens: Int32Array; freezeToolColumns: boolean };
+  /** The tool slots: a target outside a tool choice ranges over every token but these. */
+  slots: Int32Array;
 }
 
 /** Plan loss on val and val_unseen, a greedy plan for the first val goal, starting from the base weights. */
@@ -72,13 +71,13 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
   let trie: TokenTrie | undefined;
   const pad = tokenizer.specialId(CONTROL.bos);
   const rowsPerStep = config.optim.total_batch_tokens / seqLen;
-  const evalSpec = { seqLen, rows: config.optim.device_batch_size, pad };
+  const evalSpec = { seqLen, rows: config.optim.device_batch_size, pad, excluded: data.slots };
   const { epochs, steps } = config.sft;
   return {
     name: 'sft',
     checkpointKind: 'sft',
     defaultSteps: steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep)),
-    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, ...(data.restriction ? { restriction: data.restriction } : {}) }),
+    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, excluded: data.slots }),
     evaluate: async (model) => ({
       val_loss: await maskedLoss(model, data.val, evalSpec),
       val_unseen_loss: await maskedLoss(model, data.valUnseen, evalSpec),
@@ -122,8 +121,6 @@ export interface SftRunOptions extends Omit<LoopOptions, 'tokenizer'> {
   splits: { train: readonly PlanLine[]; val: readonly PlanLine[]; val_unseen: readonly PlanLine[] };
   /** Inputs besides the base checkpoint that must not change across a resume (e.g. the plan set's hash). */
   inputs: Record<string, unknown>;
-  /** The tokenizer's tool-name tokens (its reserved `Iface.method` atoms); needed unless tool_loss is "vocab". */
-  toolTokens?: Int32Array;
 }
 
 export interface SftRunResult extends StageRunResult {
@@ -138,10 +135,7 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
   const runConfig = resolveRunConfig(config, base);
   const width = config.seq_len + 1;
   const render = (lines: readonly PlanLine[]) => renderExamples(tokenizer, tokenizer.vocabSize, lines, width);
-  const restriction = toolRestriction(config, opts.toolTokens);
-  const train = restriction
-    ? renderExamples(tokenizer, tokenizer.vocabSize, opts.splits.train, width, new Set(restriction.toolTokens))
-    : render(opts.splits.train);
+  const train = render(opts.splits.train);
   const val = render(opts.splits.val.slice(0, config.eval.examples));
   const valUnseen = render(opts.splits.val_unseen.slice(0, config.eval.examples));
   const cropped = train.cropped + val.cropped + valUnseen.cropped;
@@ -164,19 +158,11 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
       val: val.examples,
       valUnseen: valUnseen.examples,
       sampleLine: opts.splits.val[0]!,
-      ...(restriction ? { restriction } : {}),
+      slots: Int32Array.from(slotIds(tokenizer)),
     },
     base,
     lineage,
   );
   const result = await runStage({ ...opts, log, config: runConfig, stage });
   return { ...result, runConfig };
-}
-
-function toolRestriction(config: SftConfig, toolTokens: Int32Array | undefined): SftData['restriction'] {
-  if (config.tool_loss === 'vocab') return undefined;
-  if (toolTokens === undefined || toolTokens.length === 0) {
-    throw new UserError(`tool_loss "${config.tool_loss}" needs a tokenizer with tool-name atoms (reserved \`Iface.method\` tokens); this one has none`);
-  }
-  return { toolTokens, freezeToolColumns: config.tool_loss === 'listed-frozen' };
 }

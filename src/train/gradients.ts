@@ -53,23 +53,13 @@ export function microBatchGradients(model: LossModel, batch: Batch): MicroGradie
       restriction && positions && supervised && vocab !== undefined
         ? tf.tensor2d(restrictionBias(restriction, positions, vocab), [positions.length, vocab])
         : undefined;
-    const result = tf.variableGrads(() => model.loss(inputs, targets, supervised, bias), vars);
-    if (restriction?.freezeToolColumns && lmHead) result.grads[lmHead.name] = frozenColumns(result.grads[lmHead.name]!, restriction.toolTokens);
-    return result;
+    return tf.variableGrads(() => model.loss(inputs, targets, supervised, bias), vars);
   });
   return { value, grads: vars.map((v) => grads[v.name]!) };
 }
 
 function countedPositions(targets: Int32Array): Int32Array {
   return Int32Array.from(targets.keys()).filter((i) => targets[i]! >= 0);
-}
-
-/** The lm_head gradient [d, V] with the columns of `tokens` zeroed. */
-function frozenColumns(grad: tf.Tensor, tokens: Int32Array): tf.Tensor {
-  const [, vocab] = grad.shape as [number, number];
-  const keep = new Float32Array(vocab).fill(1);
-  for (const t of tokens) keep[t] = 0;
-  return tf.mul(grad, tf.tensor2d(keep, [1, vocab]));
 }
 
 /** A remote result as tensors: the same float32 values the calling thread would have computed. */

@@ -24,7 +24,7 @@ export interface Batch {
   targets: Int32Array;
   rows: number;
   seqLen: number;
-  /** Which tokens each target's softmax ranges over (SFT's tool_loss); absent: the whole vocabulary. */
+  /** Which tokens each target's softmax ranges over (SFT: the decoder's choices, see sft/examples.ts); absent: the whole vocabulary. */
   restriction?: TargetRestriction;
 }
 
