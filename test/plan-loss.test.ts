@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldOfSpan, planFieldOfBytes, PLAN_FIELDS, type PlanField } from '../src/eval/plan-fields.js';
 import { planFieldLosses } from '../src/eval/plan-loss.js';
 import { renderExample } from '../src/infer/chat-template.js';
+import { slotIds } from '../src/infer/plan-turn.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { runCli } from './helpers/cli.js';
@@ -70,19 +71,25 @@ describe('planFieldLosses', () => {
   afterAll(() => model.dispose());
 
   it('splits exactly the SFT targets: per-field counts are the plan bytes per field, the nats sum to the masked loss', async () => {
+    const slots = slotIds(tok);
     const report = await planFieldLosses(model, tok, lines, 'fixture');
     expect(report).toMatchObject({ examples: 3, skipped: 0 });
     let expectedNats = 0;
     let targets = 0;
     for (const line of lines) {
-      const { tokens, lossMask } = renderExample(tok, line.tools, line.goal, line.plan);
+      const { tokens, lossMask, choiceSets } = renderExample(tok, line.tools, line.goal, line.plan);
       const inputs = tf.tensor2d(tokens.slice(0, -1), [1, tokens.length - 1], 'int32');
-      const masked = tokens.slice(1).map((id, i) => (lossMask[i + 1] ? id : -1));
-      const n = masked.filter((id) => id >= 0).length;
-      const t = tf.tensor2d(masked, [1, tokens.length - 1], 'int32');
-      const loss = model.loss(inputs, t);
-      expectedNats += (await loss.data())[0]! * n;
-      targets += n;
+      const positions = tokens.slice(1).flatMap((_, i) => (lossMask[i + 1] ? [i] : []));
+      // The graph's own restricted loss: each target's softmax over its choice set, else over all but the slots.
+      const vocab = model.params.get('lm_head')!.shape[1]!;
+      const bias = positions.flatMap((i) => {
+        const set = choiceSets[i + 1];
+        return Array.from({ length: vocab }, (_, id) => ((set ? set.includes(id) : !slots.includes(id)) ? 0 : -1e4));
+      });
+      const t = tf.tensor2d(tokens.slice(1), [1, tokens.length - 1], 'int32');
+      const loss = model.loss(inputs, t, tf.tensor1d(positions, 'int32'), tf.tensor2d(bias, [positions.length, vocab]));
+      expectedNats += (await loss.data())[0]! * positions.length;
+      targets += positions.length;
       tf.dispose([inputs, t, loss]);
     }
     const fields = report.fields;
@@ -94,7 +101,8 @@ describe('planFieldLosses', () => {
     expect(fields.args.tokens).toBe(lines.reduce((s, l) => s + String(JSON.parse(l.plan).steps[0].args.r).length + 1, 0));
     expect(fields.structure.tokens).toBe(2 * 3);
     expect(fields.rationale.tokens).toBe(0);
-    expect(fields.tool.nats).toBeGreaterThan(0);
+    // One listed tool: its slot is the whole choice set, so choosing it costs nothing.
+    expect(fields.tool.nats).toBeCloseTo(0, 6);
   });
 
   it('leaves out examples longer than the context', async () => {

@@ -8,7 +8,8 @@ import { Prng } from '../src/util/prng.js';
 import { repoRoot } from './helpers/cli.js';
 
 const catalog = loadCatalog(join(repoRoot, 'data/tools/catalog.json'));
-const train = generatePlanExamples({ seed: 'phenomena', count: 5000, catalog, split: 'train' });
+// The catalog as written: these phenomena are phrased over its tools (synthetic and renamed tools have their own tests).
+const train = generatePlanExamples({ seed: 'phenomena', count: 5000, catalog, split: 'train', mix: { synthetic: 0, renamed: 0 } });
 const executable = train.filter((e) => !e.expect.refusal);
 const stepsOf = (e: PlanExample): string[] => e.expect.steps ?? [];
 
@@ -133,7 +134,7 @@ describe('other probe phenomena in the generated set', () => {
     expect(planned.length).toBeGreaterThan(0);
     for (const e of planned) expect(e.expect.args['PowerManager.reboot'], e.id).toEqual({ delaySeconds: 0 });
     // Only goals that are nothing but the reboot (a refusal goal may also ask for a listed tool).
-    const refused = train.filter((e) => e.expect.refusal && now.test(e.goal) && !/,|\band\b|\. \w/.test(e.goal));
+    const refused = train.filter((e) => e.expect.refusal && now.test(e.goal) && !/,|\b(and|before|after|then|once)\b|\. \w/.test(e.goal));
     expect(refused.length).toBeGreaterThan(0);
     for (const e of refused) expect(e.tools.map((t) => t.name), e.id).not.toContain('PowerManager.reboot');
   });

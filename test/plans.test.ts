@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/data/catalog.js';
-import { parsePlan, serializePlan, validatePlanAgainst } from '../src/data/actionplan.js';
-import { generatePlanExamples, HELD_OUT_INTERFACES, type PlanExample, type Split } from '../src/data/plans/generate.js';
+import { parsePlan, REFUSAL_TEXT, serializePlan, validatePlanAgainst } from '../src/data/actionplan.js';
+import { generatePlanExamples, HELD_OUT_INTERFACES, REFUSAL_RATE, type PlanExample, type Split } from '../src/data/plans/generate.js';
 import { sha256Hex } from '../src/util/hash.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 
@@ -14,7 +14,6 @@ const train = gen('train', 2500);
 const val = gen('val', 400);
 const unseen = gen('val_unseen', 600);
 const ifaceOf = (tool: string): string => tool.split('.')[0]!;
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
 describe('plan generator: determinism', () => {
   it('gives identical examples for the same seed and different ones for another seed', () => {
@@ -69,18 +68,12 @@ describe('plan generator: every example is consistent', () => {
     }
   });
 
-  it('refuses when the needed tool is missing, with a short refusal, at about 10%', () => {
+  it('refuses when the needed tool is missing, with the planner refusal sentence, at about REFUSAL_RATE', () => {
     const refusals = train.filter((e) => e.expect.refusal);
     const rate = refusals.length / train.length;
-    expect(rate).toBeGreaterThan(0.08);
-    expect(rate).toBeLessThan(0.12);
-    for (const e of refusals) {
-      const refusal = parsePlan(e.plan, e.id).refusal!;
-      expect(refusal.length).toBeLessThan(120);
-      // "No listed tool can <description>." — that description must belong to no listed tool.
-      const missing = refusal.replace(/^No listed tool can /, '').replace(/\.$/, '');
-      expect(e.tools.map((t) => lowerFirst(t.description)), e.id).not.toContain(`${missing}.`);
-    }
+    expect(rate).toBeGreaterThan(REFUSAL_RATE - 0.02);
+    expect(rate).toBeLessThan(REFUSAL_RATE + 0.02);
+    for (const e of refusals) expect(parsePlan(e.plan, e.id).refusal, e.id).toBe(REFUSAL_TEXT);
   });
 
   it('includes zero-argument calls, List(T) args, distractors and negations', () => {
@@ -90,7 +83,7 @@ describe('plan generator: every example is consistent', () => {
     expect(train.filter((e) => !e.expect.refusal && e.tools.length > (e.expect.steps?.length ?? 0)).length).toBeGreaterThan(train.length / 2);
     const negated = train.filter((e) => e.expect.forbid.length > 0);
     expect(negated.length).toBeGreaterThan(train.length * 0.05);
-    for (const e of negated) expect(e.goal, e.id).toMatch(/\b(do not|don't)\b/i);
+    for (const e of negated) expect(e.goal, e.id).toMatch(/\b(do not|don't|make sure not to|never)\b/i);
   });
 
   it('uses ordering connectives in both mention orders', () => {
@@ -128,19 +121,11 @@ describe('plan generator: unseen-interface split', () => {
     }
   });
 
-  it('every val_unseen example needs a held-out tool (a step, or the missing tool of a refusal)', () => {
+  it('every executable val_unseen example calls a held-out tool', () => {
     const heldOut = new Set<string>(HELD_OUT_INTERFACES);
-    const heldOutDescriptions = new Set(
-      catalog.interfaces.filter((i) => heldOut.has(i.name)).flatMap((i) => i.methods.map((m) => lowerFirst(m.description.replace(/\.$/, '')))),
-    );
-    for (const e of unseen) {
-      if (e.expect.refusal) {
-        const missing = parsePlan(e.plan, e.id).refusal!.replace(/^No listed tool can /, '').replace(/\.$/, '');
-        expect(heldOutDescriptions.has(missing), e.id).toBe(true);
-      } else {
-        expect(e.expect.steps!.some((s) => heldOut.has(ifaceOf(s))), e.id).toBe(true);
-      }
-    }
+    const executable = unseen.filter((e) => !e.expect.refusal);
+    expect(executable.length).toBeGreaterThan(unseen.length / 2);
+    for (const e of executable) expect(e.expect.steps!.some((s) => heldOut.has(ifaceOf(s))), e.id).toBe(true);
   });
 });
 

@@ -49,7 +49,7 @@ beforeAll(() => {
   trainLog(ckpt(), 8, 4, 'val_loss');
   const cases = readProbeFile(defaultProbePath());
   const outputs = new Map(cases.map((c, i) => [c.id, i === 0 ? '{"steps":[],"refusal":"no"}' : 'not json']));
-  writeFileSync(join(ckpt(), 'eval', 'probe-dev.json'), JSON.stringify({ probe: 'dev.jsonl', source: { kind: 'generated', beam: 2, copyBias: 4 }, ...scoreProbe(cases, outputs) }));
+  writeFileSync(join(ckpt(), 'eval', 'probe-dev.json'), JSON.stringify({ probe: 'dev.jsonl', source: { kind: 'generated', copyBias: 4 }, ...scoreProbe(cases, outputs) }));
   const unconstrained = new Map(cases.map((c) => [c.id, 'Sure! ```json']));
   writeFileSync(join(ckpt(), 'eval', 'probe-dev.unconstrained.json'), JSON.stringify({ probe: 'dev.jsonl', ...scoreProbe(cases, unconstrained) }));
   const tokEntry = (tokens: number) => ({ tokens, bytes_per_token: 400 / tokens, tokens_per_document: tokens / 10, vs_gpt2: tokens / 100 - 1 });
@@ -88,8 +88,8 @@ describe('capplan report', () => {
     expect(md).toMatch(/\| hf\/llama3 \| 9 \|/);
     // probe: one row per decoding mode with every metric, then per case what it failed in each mode
     expect(md).toContain(`| probe | decoding | cases | ${PROBE_METRICS.join(' | ')} |`);
-    // the first output parses as JSON, the others do not; beam width and copy bias come from the result file (none: 1, 0)
-    expect(md).toMatch(/\| dev \| constrained, beam 2, copy bias 4 \| 8 \| 12\.5% \| 100\.0% \|/);
+    // the first output parses as JSON, the others do not; the copy bias comes from the result file (none: 0)
+    expect(md).toMatch(/\| dev \| constrained, copy bias 4 \| 8 \| 12\.5% \| 100\.0% \|/);
     expect(md).toMatch(/\| dev \| unconstrained \| 8 \| 0\.0% \| 0\.0% \|/);
     expect(md).toMatch(/\| single-call \| FAIL: json_valid, schema_valid, [^|]* \| FAIL: json_valid, no_fences, [^|]* \|/);
     // the generated text itself, fenced so its own backticks cannot break out

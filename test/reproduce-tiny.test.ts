@@ -60,8 +60,8 @@ describe('tiny speedrun', () => {
     expect(recorded.sha256).toBe(sha256Hex(readFileSync(join(run(), 'base', 'model_20.safetensors'))));
     expect(sftManifest.outputs['base/model_20.safetensors']).toEqual(recorded);
     // Both decoding modes are scored and recorded; each case carries the raw text the model generated.
-    expect(Object.keys(sftManifest.metrics.probe as object)).toEqual(['dev', 'val', 'val_unseen']);
-    expect(Object.keys(sftManifest.metrics.probe_unconstrained as object)).toEqual(['dev', 'val', 'val_unseen']);
+    expect(Object.keys(sftManifest.metrics.probe as object)).toEqual(['dev', 'ood-dev', 'val', 'val_unseen']);
+    expect(Object.keys(sftManifest.metrics.probe_unconstrained as object)).toEqual(['dev', 'ood-dev', 'val', 'val_unseen']);
     const dev = JSON.parse(readFileSync(join(out(), 'eval', 'probe-dev.json'), 'utf8')) as ProbeReport & { source: { constrained: boolean } };
     const devFree = JSON.parse(readFileSync(join(out(), 'eval', 'probe-dev.unconstrained.json'), 'utf8')) as ProbeReport & { source: { constrained: boolean } };
     expect([dev.source.constrained, devFree.source.constrained]).toEqual([true, false]);
@@ -71,8 +71,8 @@ describe('tiny speedrun', () => {
     const md = readFileSync(join(out(), 'report.md'), 'utf8');
     expect(md).toContain('![base loss (nats/token)](report/base-loss.svg)');
     expect(md).toMatch(/\| base \| .* \| [\d.]+ \|/); // wall clock row
-    expect(md).toMatch(/\| dev \| constrained, beam 2, copy bias 4 \| 8 \| 100\.0% \|/);
-    expect(md).toMatch(/\| val_unseen \| unconstrained, beam 2 \| 2 \|/);
+    expect(md).toMatch(/\| dev \| constrained, copy bias 4 \| 8 \| 100\.0% \|/);
+    expect(md).toMatch(/\| val_unseen \| unconstrained \| 2 \|/);
     expect(md).toMatch(/model_20\.safetensors `[0-9a-f]{16}…` \(not published\)/);
     const verify = runCli(['verify', out()]);
     expect(verify.code).toBe(0);

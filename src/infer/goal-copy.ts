@@ -89,7 +89,7 @@ export class GoalCopyBias {
   private readonly numberStarts: number[] = [];
   private readonly closing: readonly number[];
   private readonly numberEnds: readonly number[];
-  /** Boosted tokens per Text value so far and per integer so far (beams share them). */
+  /** Boosted tokens per Text value so far and per integer so far. */
   private readonly textCache = new Map<string, Int32Array>();
   private readonly numberCache = new Map<string, Int32Array>();
 

@@ -40,8 +40,6 @@ export interface ProbeResult {
   name: string;
   mode: DecodingMode;
   probe: string;
-  /** Beam width the outputs were decoded with (1: token by token, as before beam search existed). */
-  beam: number;
   /** Goal-copy bias in nats (0: off, as before it existed). */
   copyBias: number;
   report: ProbeReport;
@@ -120,8 +118,8 @@ export function collectReportData(checkpoint: string): ReportData {
   const probes: ReportData['probes'] = [];
   for (const name of EVAL_PROBES) {
     for (const mode of DECODING_MODES) {
-      const r = readJson<ProbeReport & { probe: string; source?: { beam?: number; copyBias?: number } }>(join(evalDir, probeResultFile(name, mode)));
-      if (r) probes.push({ name, mode, probe: r.probe, beam: r.source?.beam ?? 1, copyBias: r.source?.copyBias ?? 0, report: r });
+      const r = readJson<ProbeReport & { probe: string; source?: { copyBias?: number } }>(join(evalDir, probeResultFile(name, mode)));
+      if (r) probes.push({ name, mode, probe: r.probe, copyBias: r.source?.copyBias ?? 0, report: r });
     }
   }
   if (probes.length === 0) warnings.push(`${repoPath(evalDir)}: no probe results (${probeResultFile('dev')})`);

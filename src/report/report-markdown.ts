@@ -8,9 +8,9 @@ import { renderLineChart, type Series } from './svg-chart.js';
 /** The report's directory of images, relative to report.md. */
 export const IMAGE_DIR = 'report';
 
-/** How a probe result was decoded: constrained or not, and the beam width and copy bias when not the plain ones. */
+/** How a probe result was decoded: constrained or not, and the copy bias when there is one. */
 function decoding(p: ProbeResult): string {
-  return [p.mode, ...(p.beam > 1 ? [`beam ${p.beam}`] : []), ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : [])].join(', ');
+  return [p.mode, ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : [])].join(', ');
 }
 
 export interface RenderedReport {

@@ -21,7 +21,7 @@ export const REFUSAL_RATE = 0.12;
 /** Share of train and val examples over synthetic tools (synthetic/); the rest come from the catalog. */
 export const SYNTHETIC_RATE = 0.7;
 /** Share of catalog examples in train and val whose interfaces are renamed (rename.ts). */
-const RENAME_RATE = 0.65;
+export const RENAME_RATE = 0.65;
 const NEGATION_RATE = 0.15;
 const STEP_COUNT_WEIGHTS = [0, 25, 30, 20, 12, 8, 5]; // index = number of steps (1–6)
 /** Share of executable examples that are "diagnose, then act" surveys (survey.ts). */
@@ -84,6 +84,8 @@ export interface GenerateOptions {
   split: Split;
   /** Goals that must not be produced (e.g. train goals when generating val). */
   excludeGoals?: ReadonlySet<string>;
+  /** Shares of synthetic-tool and renamed-catalog examples (default SYNTHETIC_RATE, RENAME_RATE); 0 and 0 give the catalog as written. */
+  mix?: { synthetic: number; renamed: number };
 }
 
 /** One plan step: the tool, its argument values and the clause that asks for it. */
@@ -372,8 +374,8 @@ export function generatePlanExamples(opts: GenerateOptions): PlanExample[] {
     const stepCount = weightedStepCount(shapeRng);
     const survey = !refusal && pools.surveys && shapeRng.chance(SURVEY_RATE);
     // Held-out interfaces are only ever met in val_unseen, which therefore stays catalog-only.
-    const synthetic = opts.split !== 'val_unseen' && shapeRng.chance(SYNTHETIC_RATE);
-    const renamed = opts.split !== 'val_unseen' && shapeRng.chance(RENAME_RATE);
+    const synthetic = opts.split !== 'val_unseen' && shapeRng.chance(opts.mix?.synthetic ?? SYNTHETIC_RATE);
+    const renamed = opts.split !== 'val_unseen' && shapeRng.chance(opts.mix?.renamed ?? RENAME_RATE);
     let example: Omit<PlanExample, 'id'> | null = null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const rng = new Prng(`${opts.seed}:${opts.split}:${i}:${attempt}`);

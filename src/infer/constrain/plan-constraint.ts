@@ -172,15 +172,6 @@ export class PlanConstraint {
     return entry;
   }
 
-  /**
-   * An independent copy at the same point of the plan (for beam search). The position is an immutable
-   * state that advance() replaces, so a shallow copy suffices; the grammar, the vocabulary and the mask
-   * caches stay shared, which is what makes many copies cheap.
-   */
-  fork(): PlanConstraint {
-    return Object.assign(Object.create(PlanConstraint.prototype) as PlanConstraint, this);
-  }
-
   /** The end-of-turn token, allowed once the plan is complete. */
   get endId(): number {
     return this.trie.endId;
