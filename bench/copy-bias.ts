@@ -27,7 +27,7 @@ for (let round = 0; round < rounds; round++) {
     let decodeMs = 0;
     let tokens = 0;
     for (const c of cases) {
-      const { generation } = await runPlan(planner, c.tools, c.goal, { constrain: true, sampling: GREEDY, copyBias, minConfidence: 0 });
+      const { generation } = await runPlan(planner, c.tools, c.goal, { constrain: true, sampling: GREEDY, copyBias, toolBias: 0, minConfidence: 0 });
       maskMs += generation.maskMs;
       decodeMs += generation.decodeMs;
       tokens += generation.tokens.length;

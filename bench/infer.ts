@@ -31,7 +31,7 @@ import { TokenTrie } from '../src/infer/constrain/token-trie.js';
 import { capTokenizerVocab } from '../src/infer/constrain/vocab.js';
 import { FullPassDecoder, KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate, type Generation } from '../src/infer/generate.js';
-import { DEFAULT_COPY_BIAS, runPlan } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS, runPlan } from '../src/infer/plan.js';
 import { loadPlanner } from '../src/infer/planner.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { modelDims } from '../src/model/dims.js';
@@ -143,7 +143,7 @@ async function measure(backendName: string): Promise<void> {
   const t0 = performance.now();
   const planner = loadPlanner(dir);
   const t1 = performance.now();
-  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, copyBias: DEFAULT_COPY_BIAS, minConfidence: 0 });
+  const plan = await runPlan(planner, survey.tools, survey.goal, { constrain: true, sampling: GREEDY, copyBias: DEFAULT_COPY_BIAS, toolBias: DEFAULT_TOOL_BIAS, minConfidence: 0 });
   const t2 = performance.now();
   planner.dispose();
   const toolsFile = join(dir, 'tools.json');
@@ -167,6 +167,7 @@ async function measure(backendName: string): Promise<void> {
     },
     first_plan: {
       copy_bias: DEFAULT_COPY_BIAS,
+      tool_bias: DEFAULT_TOOL_BIAS,
       load_ms: Math.round(t1 - t0),
       generate_ms: Math.round(t2 - t1),
       plan_tokens: plan.generation.tokens.length,

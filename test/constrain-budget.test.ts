@@ -175,7 +175,7 @@ describe('generation within a token budget', () => {
     it('every sampling ends with a whole plan', async () => {
       const samplings: SamplingOptions[] = [GREEDY, { temperature: 1, topK: 0, seed: 1 }, { temperature: 2, topK: 0, seed: 2 }, { temperature: 1, topK: 5, seed: 3 }];
       // The goal-copy bias only reorders allowed tokens, so it cannot break the budget either.
-      const decodings = [...samplings.map((sampling) => ({ sampling, copyBias: 0 })), { sampling: GREEDY, copyBias: 50 }];
+      const decodings = [...samplings.map((sampling) => ({ sampling, copyBias: 0, toolBias: 0 })), { sampling: GREEDY, copyBias: 50, toolBias: 0 }];
       for (const decoding of decodings) {
         const result = await runPlan(planner(), SURVEY_TOOLS, SURVEY_GOAL, { constrain: true, minConfidence: 0, ...decoding });
         expect(result.generation.ended).toBe(true);
@@ -193,7 +193,7 @@ describe('generation within a token budget', () => {
     it('a goal that leaves less room than the shortest plan is a one-line UserError before generating', async () => {
       const longGoal = `${SURVEY_GOAL} ${'Then check it again. '.repeat(4)}`;
       const needed = plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS).minTokensToEnd();
-      const run = () => runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, copyBias: 0, minConfidence: 0 }, 'case "x"');
+      const run = () => runPlan(planner(), SURVEY_TOOLS, longGoal, { constrain: true, sampling: GREEDY, copyBias: 0, toolBias: 0, minConfidence: 0 }, 'case "x"');
       await expect(run()).rejects.toThrow(UserError);
       await expect(run()).rejects.toThrow(
         new RegExp(`^case "x": the tools and goal take \\d+ of the model's \\d+ context tokens, leaving \\d+, but a plan may need ${needed} \\(shorten the goal or list fewer tools\\)$`),

@@ -32,26 +32,28 @@ describe('the committed default planner', () => {
     expect(validatePlanAgainst(plan, survey.tools as Parameters<typeof validatePlanAgainst>[1])).toEqual([]);
   });
 
-  it('copies the dev probe\'s flag as the plan spells it with the goal-copy bias, and not without it', () => {
-    const listArg = readFileSync(DEV_PROBE, 'utf8')
-      .split('\n')
-      .map((l) => (l.trim() ? (JSON.parse(l) as { id: string; tools: unknown[]; goal: string }) : null))
-      .find((c) => c?.id === 'list-arg')!;
-    const tools = join(work, 'list-arg-tools.json');
-    writeFileSync(tools, JSON.stringify(listArg.tools));
-    const argsWith = (bias: string) => {
-      const r = runCli(['plan', '--tools', tools, '--goal', listArg.goal, '--beam', '1', '--copy-bias', bias]);
-      expect(r.code, r.stderr).toBe(0);
-      return parsePlan(r.stdout.trim(), 'stdout').steps[0]?.args;
-    };
-    expect(argsWith('4')).toEqual({ binary: 'ls', args: ['-l', '/var'] });
-    expect(argsWith('0')).not.toEqual({ binary: 'ls', args: ['-l', '/var'] });
+  it('chooses a tool no training text holds when the goal names it plainly, and fills its Bool arg', () => {
+    // A random name, so the choice can only come from reading the list; the distractors share no words with the goal.
+    const tools = join(work, 'qzx-tools.json');
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        { name: 'Vorn.spinWheel', description: 'Spins the vorn wheel a number of turns.', params: { turns: { type: 'UInt8' } } },
+        { name: 'Qzx.flip', description: 'Flips the qzx switch on or off.', params: { on: { type: 'Bool' } } },
+        { name: 'Plim.readGauge', description: 'Returns the plim gauge reading.', params: {} },
+      ]),
+    );
+    const r = runCli(['plan', '--tools', tools, '--goal', 'Flip the qzx switch on.']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = parsePlan(r.stdout.trim(), 'stdout');
+    expect(plan.steps.map((s) => s.tool)).toEqual(['Qzx.flip']);
+    expect(plan.steps[0]!.args).toEqual({ on: true });
   });
 
   it('records its probe scores and stays within the 16 MB weight cap', () => {
     const manifest = readManifest(DEFAULT_DIR);
     const probe = manifest.metrics.probe as Record<string, Record<string, number>>;
-    expect(Object.keys(probe).sort()).toEqual(['dev', 'val', 'val_unseen']);
+    expect(Object.keys(probe).sort()).toEqual(['dev', 'ood-dev', 'val', 'val_unseen']);
     expect(probe.dev!.json_valid).toBe(1);
     const weightBytes = Object.entries(manifest.outputs)
       .filter(([name, o]) => name.endsWith('.safetensors') && o.published !== false)

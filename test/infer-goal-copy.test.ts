@@ -73,6 +73,43 @@ describe('goal-copy bias', () => {
     expect(boostedAfter('{"steps":[],"refusal":"').boosted.size).toBe(0);
   });
 
+  describe('spans a param name points at', () => {
+    const SNAPSHOT: ToolDescriptor = {
+      name: 'SnapshotStore.create',
+      description: 'Takes a snapshot of a volume.',
+      params: { volume: { type: 'Text' }, label: { type: 'Text' }, keepDays: { type: 'UInt16' } },
+    };
+    const goal = "Snapshot volume data0 as 'nightly' and keep it 14 days, then check volume data0.";
+    /** The row of bonuses after `prefix` (zeros elsewhere). */
+    function bonusesAfter(prefix: string): Float32Array {
+      const constraint = new PlanConstraint([SNAPSHOT], vocab.trie);
+      for (const id of vocab.tok.encode(prefix)) constraint.advance(id);
+      const row = new Float32Array(vocab.tok.vocabSize);
+      new GoalCopyBias(goal, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, constraint.allowedTokens(), constraint, new TextEncoder().encode(prefix));
+      return row;
+    }
+    const first = (text: string) => vocab.tok.encode(text)[0]!;
+    const open = '{"steps":[{"tool":"SnapshotStore.create","args":{"volume":"';
+
+    it('at a value start, a word after the param name and a quoted span get twice the bonus of other goal words', () => {
+      const row = bonusesAfter(open);
+      expect(row[first('data0')]).toBe(2 * BONUS);
+      expect(row[first('nightly')]).toBe(2 * BONUS);
+      expect(row[first('Snapshot')]).toBe(BONUS);
+    });
+
+    it('a number before the param name\'s word gets twice the bonus where the integer starts', () => {
+      const row = bonusesAfter(`${open}data0","label":"nightly","keepDays":`);
+      expect(row[first('14')]).toBe(2 * BONUS);
+    });
+
+    it('stops a copy at punctuation that ends a word: only closing the string is boosted there', () => {
+      const row = bonusesAfter(`${open}data0`);
+      expect(row[first('"')]).toBe(BONUS);
+      expect(row[first('.')]).toBe(0);
+    });
+  });
+
   describe('integer arguments', () => {
     const RENICE: ToolDescriptor = {
       name: 'ProcessManager.setPriority',

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import { PROBE_METRICS } from '../src/eval/probe/score-case.js';
-import { DEFAULT_COPY_BIAS } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
@@ -117,7 +117,7 @@ describe('capplan eval plan', () => {
     expect(Object.keys(report.totals)).toEqual([...PROBE_METRICS]);
     expect(report.cases.map((c) => Object.keys(c.scores))).toEqual([[...PROBE_METRICS], [...PROBE_METRICS]]);
     for (const m of ['json_valid', 'no_fences', 'schema_valid', 'tools_known', 'args_typed'] as const) expect(report.totals[m]).toEqual({ passed: 2, total: 2, rate: 1 });
-    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, copyBias: DEFAULT_COPY_BIAS, step: STEP });
+    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, copyBias: DEFAULT_COPY_BIAS, toolBias: DEFAULT_TOOL_BIAS, step: STEP });
     expect(report.calibration.reduce((n, b) => n + b.cases, 0)).toBe(2);
   });
 
@@ -137,10 +137,10 @@ describe('capplan eval plan', () => {
     // Unmasked, a random model's first choice already leaves the grammar; it then writes until the context is full.
     const r = cli('eval', 'plan', '--probe', one, '--checkpoint', ckpt, '--json', '--no-constrain');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { constrained: boolean; copyBias: number } };
+    const report = JSON.parse(r.stdout) as { totals: Record<string, { passed: number }>; source: { constrained: boolean; copyBias: number; toolBias: number } };
     expect(report.source.constrained).toBe(false);
-    // The copy bias needs the constraint to know where an argument is, so it is off without it.
-    expect(report.source.copyBias).toBe(0);
+    // The priors need the constraint to know where an argument or a tool is, so they are off without it.
+    expect(report.source).toMatchObject({ copyBias: 0, toolBias: 0 });
     expect(report.totals.json_valid!.passed).toBe(0);
   });
 });

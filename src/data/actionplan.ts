@@ -25,10 +25,6 @@ export const actionPlanSchema = z.union([executablePlanSchema, refusalPlanSchema
 export type PlanStep = z.output<typeof planStepSchema>;
 export type ActionPlan = { steps: PlanStep[]; refusal?: string };
 
-export function isRefusal(plan: ActionPlan): boolean {
-  return plan.refusal !== undefined;
-}
-
 /**
  * Canonical compact JSON: `{"steps":[{"tool","args","rationale"}…]}` or `{"steps":[],"refusal":"…"}`.
  * With descriptors, args follow the tool's param order so equal plans serialize to equal bytes.

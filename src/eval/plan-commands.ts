@@ -27,6 +27,7 @@ type Source =
       backend: string;
       constrained: boolean;
       copyBias: number;
+      toolBias: number;
       totals: BatchTotals;
     }
   | { kind: 'outputs'; file: string };
@@ -35,7 +36,7 @@ function describe(source: Source): string {
   if (source.kind === 'outputs') return `outputs from ${source.file}`;
   const t = source.totals;
   return (
-    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}; ` +
+    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}${source.toolBias > 0 ? `, tool bias ${source.toolBias}` : ''}; ` +
     `${t.cases} cases, ${t.generatedTokens} tokens (${t.chosenTokens} chosen by the model) in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
   );
 }
@@ -57,8 +58,8 @@ async function evalPlan(flags: EvalPlanFlags): Promise<void> {
         confidences.set(c.id, result.confidence.overall);
         if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
       });
-      const { constrain: constrained, copyBias } = options;
-      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, copyBias, totals };
+      const { constrain: constrained, copyBias, toolBias } = options;
+      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, copyBias, toolBias, totals };
     } finally {
       planner.dispose();
     }

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
-import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, type PlanOptions } from './plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS, type PlanOptions } from './plan.js';
 
 /** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
 export interface PlannerFlags {
@@ -14,6 +14,7 @@ export interface PlannerFlags {
   topK: string;
   seed: string;
   copyBias: string;
+  toolBias: string;
   minConfidence: string;
 }
 
@@ -25,6 +26,7 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
     .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text and numbers from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
+    .option('--tool-bias <weight>', 'constrained only: weight of the prior toward listed tools whose words the goal uses (nats per matched word); 0 = off', String(DEFAULT_TOOL_BIAS))
     .option('--min-confidence <p>', 'constrained only: a plan whose confidence (the probability of its deciding choices) is below p becomes a refusal that says so; 0 = never', String(DEFAULT_MIN_CONFIDENCE))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
@@ -49,11 +51,17 @@ export function copyBiasFromFlags(flags: PlannerFlags): number {
   return flags.constrain ? bias : 0;
 }
 
+/** The tool-match weight in effect: the flag's value with a constraint, 0 without one (the prior needs it). */
+export function toolBiasFromFlags(flags: PlannerFlags): number {
+  const weight = numberFlag('--tool-bias', flags.toolBias, (n) => Number.isFinite(n) && n >= 0 && n <= 100, 'a number in 0..100');
+  return flags.constrain ? weight : 0;
+}
+
 /** Validates the flags, initialises the backend and loads the planner (the caller disposes it). */
 export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; options: PlanOptions }> {
   const sampling = samplingFromFlags(flags);
   const minConfidence = numberFlag('--min-confidence', flags.minConfidence, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'a number in 0..1');
-  const options: PlanOptions = { constrain: flags.constrain, sampling, copyBias: copyBiasFromFlags(flags), minConfidence };
+  const options: PlanOptions = { constrain: flags.constrain, sampling, copyBias: copyBiasFromFlags(flags), toolBias: toolBiasFromFlags(flags), minConfidence };
   const backend = await initBackend(parseBackendName(flags.backend));
   const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
   return { planner, backend: backend.name, options };

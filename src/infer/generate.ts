@@ -1,6 +1,7 @@
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { Decoder } from './decoder.js';
 import type { GoalCopyBias } from './goal-copy.js';
+import type { ToolMatchBias } from './tool-match.js';
 import type { TokenPicker } from './sampling.js';
 
 /** What a model choice decided: plan or refuse, a step's tool, whether the plan goes on, or a value. */
@@ -23,6 +24,10 @@ export interface GenerateOptions {
   constrain: boolean;
   /** With `constrain`: a prior toward copying argument text from the goal. */
   copyBias?: GoalCopyBias | null;
+  /** With `constrain`: a prior toward the listed tools whose words the goal uses at each step's tool, and toward as many steps as the goal has clauses. */
+  toolBias?: ToolMatchBias | null;
+  /** The slot token of each listed tool, in list order (for `toolBias`). */
+  slotIds?: readonly number[];
   /** Encodes a forced piece (the tokenizer, as training encodes it). */
   encode: (text: string) => number[];
   /** Bytes of a token the model picked when it does not continue a valid plan (unconstrained only). */
@@ -110,6 +115,9 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       const mask = constraint.allowedTokens(room() + 1);
       for (let i = 0; i < opts.vocabLimit; i++) if (!mask[i]) row[i] = -Infinity;
       opts.copyBias?.apply(row, mask, constraint, Buffer.concat(written));
+      if (opts.toolBias && kind === 'tool' && opts.slotIds) opts.toolBias.apply(row, opts.slotIds, utf8.decode(Buffer.concat(written)));
+      if (opts.toolBias && kind === 'decision') opts.toolBias.applyDecision(row, mask, (id) => constraint.tokenBytes(id)[0]);
+      if (opts.toolBias && kind === 'continue') opts.toolBias.applyContinue(row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(Buffer.concat(written)));
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

@@ -3,10 +3,14 @@ import { IntegerFrame } from './constrain/json-number.js';
 import { JsonStringFrame } from './constrain/json-string.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { TokenTrie } from './constrain/token-trie.js';
+import { concepts } from './tool-match.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
+const APOSTROPHE = 0x27;
+/** Extra bonus, as a share of the copy bonus, for the spans a param's name points at (preferredStarts). */
+const PREFERRED_START = 1;
 
 function isDigit(b: number | undefined): boolean {
   return b !== undefined && b >= 0x30 && b <= 0x39;
@@ -89,6 +93,9 @@ export class GoalCopyBias {
   private readonly numberStarts: number[] = [];
   private readonly closing: readonly number[];
   private readonly numberEnds: readonly number[];
+  /** The goal's words with their byte ranges, for finding the values a param's name points at. */
+  private readonly words: { start: number; end: number; concept: string | undefined }[] = [];
+  private readonly preferredCache = new Map<string, { text: Int32Array; number: Int32Array }>();
   /** Boosted tokens per Text value so far and per integer so far. */
   private readonly textCache = new Map<string, Int32Array>();
   private readonly numberCache = new Map<string, Int32Array>();
@@ -110,6 +117,10 @@ export class GoalCopyBias {
     });
     this.closing = closingTokens(trie);
     this.numberEnds = numberEndingTokens(trie);
+    for (const m of goal.matchAll(/[^\s"'()[\],;:.!?]+/g)) {
+      const start = Buffer.byteLength(goal.slice(0, m.index));
+      this.words.push({ start, end: start + Buffer.byteLength(m[0]), concept: concepts(m[0])[0] });
+    }
   }
 
   /**
@@ -119,17 +130,55 @@ export class GoalCopyBias {
   apply(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, written: Uint8Array): void {
     const state = constraint.state;
     let ids: Int32Array;
+    let preferred: Int32Array | null = null;
     // Inside a string no integer can start, so most steps skip integerSoFar.
     if (state !== COMPLETE && state.frame instanceof JsonStringFrame) {
       const value = this.valueSoFar(state.frame, written);
       if (value === null) return;
       ids = this.boosted(value);
+      if (value.length === 0) preferred = this.preferredStarts(written).text;
     } else {
       const integer = integerSoFar(state);
       if (integer === null) return;
       ids = this.boostedNumber(integer);
+      if (integer === '') preferred = this.preferredStarts(written).number;
     }
     for (const id of ids) if (mask[id]) row[id]! += this.bonus;
+    if (preferred) for (const id of preferred) if (mask[id]) row[id]! += this.bonus * PREFERRED_START;
+  }
+
+  /**
+   * First tokens of the goal's spans that the param being started most likely takes: a span right
+   * after an opening quote (Text only), a word right after one that names the param ("volume data0"),
+   * an identifier or a number near one ("the gpu0 thermal zone", "80 percent", "30 seconds").
+   */
+  private preferredStarts(written: Uint8Array): { text: Int32Array; number: Int32Array } {
+    const tail = Buffer.from(written.subarray(Math.max(0, written.length - 64))).toString('latin1');
+    const key = /"([A-Za-z0-9]+)":"?$/.exec(tail)?.[1] ?? '';
+    const cached = this.preferredCache.get(key);
+    if (cached) return cached;
+    const named = new Set(concepts(key));
+    const text = new Set<number>();
+    const number = new Set<number>();
+    const firstToken = (at: number) => this.encode(Buffer.from(this.goal.subarray(at)).toString('utf8'))[0];
+    this.words.forEach((w, i) => {
+      const quoted = w.start > 0 && (this.goal[w.start - 1] === QUOTE || this.goal[w.start - 1] === APOSTROPHE);
+      const names = (from: number, to: number) => this.words.slice(Math.max(0, from), to).some((p) => p.concept !== undefined && named.has(p.concept));
+      const afterName = names(i - 2, i);
+      const beforeName = names(i + 1, i + 3);
+      const numeric = isDigit(this.goal[w.start]) || (this.goal[w.start] === MINUS && isDigit(this.goal[w.start + 1]));
+      if (numeric && (afterName || beforeName)) number.add(this.encode(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'))[0]!);
+      // Identifiers (with a digit, dash, slash, dot or colon) name things; a plain word is a value only right after the param's name.
+      const identifier = /[0-9\-/.:_@]/.test(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'));
+      if (quoted || (identifier && (afterName || beforeName)) || names(i - 1, i)) {
+        const id = firstToken(w.start);
+        const bytes = id === undefined ? null : this.trie.bytesOf(id);
+        if (bytes && !bytes.includes(QUOTE) && !bytes.includes(BACKSLASH)) text.add(id!);
+      }
+    });
+    const out = { text: Int32Array.from(text), number: Int32Array.from(number) };
+    this.preferredCache.set(key, out);
+    return out;
   }
 
   /** The bytes of the Text argument `frame` being written, or null when it is no argument (or holds an escape). */
@@ -174,7 +223,10 @@ export class GoalCopyBias {
     for (const start of this.spanStarts) {
       if (!startsWithAt(this.goal, written, start)) continue;
       const rest = this.goal.subarray(start + written.length);
-      if (written.length > 0 && closesSpan(rest)) closes = true;
+      const ends = written.length > 0 && closesSpan(rest);
+      if (ends) closes = true;
+      // Punctuation that ends a word ends the copy too: "authorize 1d6b:0003." takes no final period.
+      if (ends && rest.length > 0 && !isSpace(rest[0])) continue;
       const next = rest.length > 0 ? this.encode(Buffer.from(rest).toString('utf8'))[0] : undefined;
       // A quote or backslash of the goal would need escaping inside the string: not a copy.
       const bytes = next === undefined ? null : this.trie.bytesOf(next);

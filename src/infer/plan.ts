@@ -5,17 +5,21 @@ import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
 import { KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
 import { GoalCopyBias } from './goal-copy.js';
+import { ToolMatchBias } from './tool-match.js';
 import { lowConfidenceRefusal, planConfidence, type PlanConfidence } from './confidence.js';
 import { serializePlan } from '../data/actionplan.js';
 
 /** How every refusal starts in canonical form. */
 const REFUSAL_START = '{"steps":[],';
-import { checkToolCount, plannerConstraint } from './plan-turn.js';
+import { checkToolCount, plannerConstraint, slotIds } from './plan-turn.js';
 import type { Planner } from './planner.js';
 import { TokenPicker, type SamplingOptions } from './sampling.js';
 
 /** The CLI's goal-copy bias in nats (GoalCopyBias); see README, Planner, for how it was chosen. */
-export const DEFAULT_COPY_BIAS = 4;
+export const DEFAULT_COPY_BIAS = 16;
+
+/** The CLI's tool-match weight (ToolMatchBias); see README, Planner, for how it was chosen. */
+export const DEFAULT_TOOL_BIAS = 1;
 
 /** The CLI's confidence threshold (PlanOptions.minConfidence); see README, Planner, for how it was chosen. */
 export const DEFAULT_MIN_CONFIDENCE = 0;
@@ -26,6 +30,8 @@ export interface PlanOptions {
   sampling: SamplingOptions;
   /** Logit bonus (nats) for tokens that copy argument text and numbers from the goal (GoalCopyBias); 0 = off. Needs `constrain`. */
   copyBias: number;
+  /** Weight of the prior toward listed tools whose words the goal uses (ToolMatchBias); 0 = off. Needs `constrain`. */
+  toolBias: number;
   /** A plan whose confidence (planConfidence().overall) is below this becomes a refusal saying so; 0 = never. */
   minConfidence: number;
   grammar?: Partial<PlanGrammarOptions>;
@@ -68,6 +74,7 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
     );
   }
   const copyBias = opts.constrain && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
+  const toolBias = opts.constrain && opts.toolBias > 0 ? new ToolMatchBias(goal.trim(), descriptors, opts.toolBias) : null;
   const decoder = new KvCacheDecoder(model);
   try {
     const generation = await generate(decoder, prompt, constraint, {
@@ -76,6 +83,8 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
       picker: new TokenPicker(opts.sampling),
       constrain: opts.constrain,
       copyBias,
+      toolBias,
+      slotIds: slotIds(tokenizer),
       encode: (text) => tokenizer.encode(text),
       spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
     });

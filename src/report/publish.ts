@@ -11,7 +11,7 @@ import { buildDirAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import { repoPath, STAGE_NAMES } from './recipe.js';
 import { DECODING_MODES, EVAL_DIR, EVAL_PROBES, INPUT_COPIES_DIR, probeMetricsKey, probeResultFile, PUBLISHED_BASE_DIR, SPEEDRUN_FILE, TOK_EVAL_FILE } from './layout.js';
-import type { SpeedrunContext } from './speedrun-stages.js';
+import type { SpeedrunContext } from './speedrun-context.js';
 import { readStageRecord } from './stage-record.js';
 
 const isInside = (path: string, dir: string): boolean => {

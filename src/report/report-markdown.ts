@@ -8,9 +8,9 @@ import { renderLineChart, type Series } from './svg-chart.js';
 /** The report's directory of images, relative to report.md. */
 export const IMAGE_DIR = 'report';
 
-/** How a probe result was decoded: constrained or not, and the copy bias when there is one. */
+/** How a probe result was decoded: constrained or not, and the copy and tool biases when there are. */
 function decoding(p: ProbeResult): string {
-  return [p.mode, ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : [])].join(', ');
+  return [p.mode, ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : []), ...(p.toolBias > 0 ? [`tool bias ${p.toolBias}`] : [])].join(', ');
 }
 
 export interface RenderedReport {

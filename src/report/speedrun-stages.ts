@@ -17,41 +17,13 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import type { PipelineStage } from './pipeline.js';
 import { DECODING_MODES, probeResultFile } from './layout.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS } from '../infer/plan.js';
 import { publishCheckpoint } from './publish.js';
-import { applyOverrides, repoPath, STAGE_NAMES, type Recipe, type StageName } from './recipe.js';
+import { applyOverrides, repoPath, STAGE_NAMES, type StageName } from './recipe.js';
 import { runCapplan } from './run-cli.js';
 import { tokenizerContent, trainingRunContent } from './artifact-content.js';
 import { dirDigest, valueDigest } from './stage-record.js';
-
-/** Where a speedrun puts each stage's outputs (absolute paths). */
-export interface SpeedrunPaths {
-  runDir: string;
-  out: string;
-  tokenizer: string;
-  tokEval: string;
-  base: string;
-  plans: string;
-  sft: string;
-  eval: string;
-  /** The resolved stage configs the child commands read (and their manifests record). */
-  configs: string;
-}
-
-export function speedrunPaths(recipe: Recipe, flags: { runDir?: string; out?: string }): SpeedrunPaths {
-  // Flags are relative to the caller's directory; recipe paths to the checkout the recipe belongs to.
-  const runDir = flags.runDir !== undefined ? resolve(flags.runDir) : resolve(REPO_ROOT, recipe.paths.run_dir);
-  return {
-    runDir,
-    out: flags.out !== undefined ? resolve(flags.out) : resolve(REPO_ROOT, recipe.paths.out),
-    tokenizer: recipe.paths.tokenizer === null ? join(runDir, 'tokenizer') : resolve(REPO_ROOT, recipe.paths.tokenizer),
-    tokEval: join(runDir, 'tok-eval'),
-    base: join(runDir, 'base'),
-    plans: join(runDir, 'plans'),
-    sft: join(runDir, 'sft'),
-    eval: join(runDir, 'eval'),
-    configs: join(runDir, 'configs'),
-  };
-}
+import type { SpeedrunContext, SpeedrunPaths } from './speedrun-context.js';
 
 const fromRepo = (p: string): string => resolve(REPO_ROOT, p);
 
@@ -83,14 +55,6 @@ const trainingRunOf = (dir: string): string => parentContent(dir, trainingRunCon
 /** Outputs that are all content (the plan set, evaluation results): every file. */
 const outputsOf = (dir: string): string => parentContent(dir, dirDigest);
 
-export interface SpeedrunContext {
-  recipe: Recipe;
-  recipePath: string;
-  preset: string | null;
-  backend: string;
-  paths: SpeedrunPaths;
-  log: (line: string) => void;
-}
 
 /** Placeholders stage overrides may use, as the child commands (run from the checkout) should read them. */
 function placeholders(paths: SpeedrunPaths): Record<string, string> {
@@ -307,7 +271,8 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
       probe: fileHash(probe),
       ood_probe: fileHash(oodProbe),
       val_cases: String(n),
-      decoding: DECODING_MODES.join(','),
+      // The decoder's defaults decide the plans as much as the weights do: new defaults, new scores.
+      decoding: [...DECODING_MODES, `copy bias ${DEFAULT_COPY_BIAS}`, `tool bias ${DEFAULT_TOOL_BIAS}`].join(','),
       backend: ctx.backend,
     }),
     run: async () => {

@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import { readManifest } from '../provenance/verify.js';
 import { runPipeline, type StageOutcome } from './pipeline.js';
 import { loadRecipe, repoPath, STAGE_NAMES, type StageName } from './recipe.js';
-import { speedrunPaths, speedrunStages, type SpeedrunPaths } from './speedrun-stages.js';
+import { speedrunStages } from './speedrun-stages.js';
+import { speedrunPaths, type SpeedrunPaths } from './speedrun-context.js';
 import { writeReport } from './write-report.js';
 
 export const DEFAULT_RECIPE = join(REPO_ROOT, 'configs', 'default.json');

@@ -5,8 +5,7 @@ import { validationBpb } from './evaluate.js';
 import { PackedLoader } from './loader.js';
 import { greedyContinue } from './sample.js';
 import type { TrainingStage } from './stage.js';
-import type { TokenSource } from './token-source.js';
-import type { TrainTokenizer } from './trainer.js';
+import type { TokenSource, TrainTokenizer } from './token-source.js';
 
 export const BOS = '<|bos|>';
 

@@ -44,3 +44,13 @@ export function lazyTokenSource(
     },
   };
 }
+
+/** What the trainer needs from a tokenizer (src/tokenizer/tokenizer.ts provides it). */
+export interface TrainTokenizer {
+  vocabSize: number;
+  encode(text: string): number[] | Uint32Array;
+  decode(ids: number[]): string;
+  tokenBytes(id: number): Uint8Array;
+  specialId(name: string): number;
+  sha256?: string;
+}

@@ -20,17 +20,8 @@ import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../back
 import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
-import type { TokenSource } from './token-source.js';
+import type { TokenSource, TrainTokenizer } from './token-source.js';
 
-/** What the trainer needs from a tokenizer (src/tokenizer/tokenizer.ts provides it). */
-export interface TrainTokenizer {
-  vocabSize: number;
-  encode(text: string): number[] | Uint32Array;
-  decode(ids: number[]): string;
-  tokenBytes(id: number): Uint8Array;
-  specialId(name: string): number;
-  sha256?: string;
-}
 
 /**
  * The config fields the shared loop reads. A base config (TrainConfig) is one; SFT resolves its own

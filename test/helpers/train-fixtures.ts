@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainConfig } from '../../src/config/train-schema.js';
 import { TrainConfigSchema } from '../../src/config/train-schema.js';
-import type { TrainTokenizer } from '../../src/train/trainer.js';
+import type { TrainTokenizer } from '../../src/train/token-source.js';
 import { writeParquet } from './parquet-writer.js';
 import { toTokenArray, type TokenArray } from '../../src/train/token-source.js';
 
