@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { UserError, messageOf } from './errors.js';
-import { registerDataCommands } from './data/commands.js';
-import { registerPlanDataCommands } from './data/plan-commands.js';
-import { registerToolsCommands } from './data/tools-commands.js';
-import { registerTokenizerCommands } from './tokenizer/commands.js';
-import { registerTokenizerEvalCommands } from './eval/tok-commands.js';
-import { registerModelCommands } from './model/commands.js';
-import { registerBaseCommands } from './train/commands.js';
-import { registerProvenanceCommands } from './provenance/commands.js';
-import { registerPlanCommands } from './infer/commands.js';
-import { registerEvalPlanCommands } from './eval/plan-commands.js';
-import { registerBenchCommands } from './train/bench-commands.js';
-import { registerSftCommands } from './sft/commands.js';
-import { registerReportCommands } from './report/commands.js';
+import { registerDataCommands } from './cli/data.js';
+import { registerPlanDataCommands } from './cli/data-plans.js';
+import { registerToolsCommands } from './cli/tools.js';
+import { registerTokenizerCommands } from './cli/tok.js';
+import { registerTokenizerEvalCommands } from './cli/tok-eval.js';
+import { registerModelCommands } from './cli/model.js';
+import { registerBaseCommands } from './cli/base.js';
+import { registerProvenanceCommands } from './cli/verify.js';
+import { registerPlanCommands } from './cli/plan.js';
+import { registerEvalPlanCommands } from './cli/eval-plan.js';
+import { registerBenchCommands } from './cli/bench.js';
+import { registerSftCommands } from './cli/sft.js';
+import { registerReportCommands } from './cli/speedrun.js';
 
 function buildProgram(): Command {
   const program = new Command('capplan')

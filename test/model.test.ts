@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
-import { modelInfo } from '../src/model/commands.js';
+import { modelInfo } from '../src/cli/model.js';
 import { modelDims, paramCount } from '../src/model/dims.js';
 import { SOFTCAP } from '../src/model/gpt.js';
 import { supervisedPositions } from '../src/model/supervised.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_CATALOG_PATH, catalogToolNames, loadCatalog } from './catalog.js';
-import { DEFAULT_CAPNP_PATH, renderCapnp } from './capnp.js';
+import { DEFAULT_CATALOG_PATH, catalogToolNames, loadCatalog } from '../data/catalog.js';
+import { DEFAULT_CAPNP_PATH, renderCapnp } from '../data/capnp.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 export function registerToolsCommands(group: Command): void {

@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
-import { readProbeFile, readProbeOutputs } from './probe/probe-file.js';
-import { formatProbeReport, scoreProbe, type ProbeReport } from './probe/report.js';
-import { defaultProbePath } from './probe-plans.js';
+import { readProbeFile, readProbeOutputs } from '../eval/probe/probe-file.js';
+import { formatProbeReport, scoreProbe, type ProbeReport } from '../eval/probe/report.js';
+import { defaultProbePath } from '../eval/probe-plans.js';
 import { planCases, type BatchTotals } from '../infer/batch.js';
-import { addPlannerOptions, openPlanner, type PlannerFlags } from '../infer/cli-options.js';
+import { addPlannerOptions, openPlanner, type PlannerFlags } from './planner-flags.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_CHECKPOINT_DIR, loadPlanner } from '../infer/planner.js';
 import { readPlanLines } from '../sft/examples.js';
-import { planFieldLosses, type PlanLossReport } from './plan-loss.js';
-import { PLAN_FIELDS } from './plan-fields.js';
-import { formatTable } from './text-table.js';
+import { planFieldLosses, type PlanLossReport } from '../eval/plan-loss.js';
+import { PLAN_FIELDS } from '../eval/plan-fields.js';
+import { formatTable } from '../eval/text-table.js';
 
 interface EvalPlanFlags extends PlannerFlags {
   probe: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { modelDims, paramBreakdown, paramCount } from './dims.js';
+import { modelDims, paramBreakdown, paramCount } from '../model/dims.js';
 
 /** nanochat's default vocabulary (2^16), used when --vocab is not given. */
 export const DEFAULT_INFO_VOCAB = 65536;

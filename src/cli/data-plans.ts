@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { DEFAULT_CATALOG_PATH, loadCatalog } from './catalog.js';
+import { DEFAULT_CATALOG_PATH, loadCatalog } from '../data/catalog.js';
 import { sha256FileSync } from '../util/hash.js';
-import { writePlanDataset } from './plans/write.js';
+import { writePlanDataset } from '../data/plans/write.js';
 
 export const DEFAULT_PLANS_DIR = 'data/generated/plans';
 

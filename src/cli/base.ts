@@ -7,9 +7,9 @@ import { modelDims } from '../model/dims.js';
 import { writeManifest } from '../provenance/manifest.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { DEFAULT_LOCK_PATH } from '../data/paths.js';
-import { openTrainData } from './data-sources.js';
-import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from './run-flags.js';
-import { runMetrics, train } from './trainer.js';
+import { openTrainData } from '../train/data-sources.js';
+import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from '../train/run-flags.js';
+import { runMetrics, train } from '../train/trainer.js';
 
 interface BaseTrainFlags extends RunFlags {
   config: string;

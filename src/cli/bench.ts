@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { parseBackendName } from '../backend/select.js';
 import { UserError } from '../errors.js';
-import { parseWorkerRequest } from './parallel/worker-count.js';
-import { byteSizeFlag, parseDeviceBatch, peakFlopsFlag } from './run-flags.js';
-import { benchTrain, formatTrainBench } from './bench-train.js';
-import { DEFAULT_RESULTS_DIR, GPU_BACKENDS, gpuCheck, type GpuBackend } from './bench-gpu.js';
+import { parseWorkerRequest } from '../train/parallel/worker-count.js';
+import { byteSizeFlag, parseDeviceBatch, peakFlopsFlag } from '../train/run-flags.js';
+import { benchTrain, formatTrainBench } from '../train/bench-train.js';
+import { DEFAULT_RESULTS_DIR, GPU_BACKENDS, gpuCheck, type GpuBackend } from '../train/bench-gpu.js';
 
 function positiveInteger(flag: string, value: string, min = 1): number {
   const n = Number(value);

@@ -3,10 +3,10 @@ import { UserError } from '../errors.js';
 import { parsePlan, validatePlanAgainst } from '../data/actionplan.js';
 import { readPlanRequests } from '../eval/probe/probe-file.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { planCases } from './batch.js';
-import { addPlannerOptions, openPlanner, type PlannerFlags } from './cli-options.js';
-import { runPlan } from './plan.js';
-import { readToolsFile } from './tools-file.js';
+import { planCases } from '../infer/batch.js';
+import { addPlannerOptions, openPlanner, type PlannerFlags } from './planner-flags.js';
+import { runPlan } from '../infer/plan.js';
+import { readToolsFile } from '../infer/tools-file.js';
 
 interface PlanFlags extends PlannerFlags {
   tools?: string;

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { initBackend, parseBackendName } from '../backend/select.js';
-import type { SamplingOptions } from './sampling.js';
-import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from './planner.js';
-import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS, type PlanOptions } from './plan.js';
+import type { SamplingOptions } from '../infer/sampling.js';
+import { DEFAULT_CHECKPOINT_DIR, loadPlanner, type Planner } from '../infer/planner.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS, type PlanOptions } from '../infer/plan.js';
 
 /** Flags shared by `plan` and `eval plan`: checkpoint, backend, constraint and sampling. */
 export interface PlannerFlags {

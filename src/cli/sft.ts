@@ -11,10 +11,10 @@ import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { addRunOptions, checkDeviceBatchDivides, loopOptionsFrom, parseRunFlags, resolveDeviceBatch, type RunFlags } from '../train/run-flags.js';
 import { runMetrics } from '../train/trainer.js';
 import { sha256FileSync } from '../util/hash.js';
-import { checkTokenizer, loadBaseCheckpoint } from './base-checkpoint.js';
-import { SftConfigSchema } from './config.js';
-import { openPlanSet } from './plan-set.js';
-import { runSft } from './run.js';
+import { checkTokenizer, loadBaseCheckpoint } from '../sft/base-checkpoint.js';
+import { SftConfigSchema } from '../sft/config.js';
+import { openPlanSet } from '../sft/plan-set.js';
+import { runSft } from '../sft/run.js';
 
 interface SftFlags extends RunFlags {
   config: string;

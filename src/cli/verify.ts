@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verifyArtifact } from './verify.js';
+import { verifyArtifact } from '../provenance/verify.js';
 
 export function registerProvenanceCommands(program: Command): void {
   program

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../util/atomic.js';
-import { buildLock } from './lock-build.js';
-import { displayPath } from './lock.js';
-import { DEFAULT_LOCK_PATH, DEFAULT_MIRROR_DIR } from './paths.js';
-import { corpusStats } from './stats.js';
-import { syncCorpus } from './sync.js';
+import { buildLock } from '../data/lock-build.js';
+import { displayPath } from '../data/lock.js';
+import { DEFAULT_LOCK_PATH, DEFAULT_MIRROR_DIR } from '../data/paths.js';
+import { corpusStats } from '../data/stats.js';
+import { syncCorpus } from '../data/sync.js';
 
 export function registerDataCommands(group: Command): void {
   group

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { REPO_ROOT } from '../data/paths.js';
-import { defaultProbePath } from './probe-plans.js';
-import { DEFAULT_HF_TOKENIZERS_DIR } from './tokenizers/hf-manifest.js';
-import type { TokCompareOptions, TokEvalOptions } from './tok-run.js';
+import { defaultProbePath } from '../eval/probe-plans.js';
+import { DEFAULT_HF_TOKENIZERS_DIR } from '../eval/tokenizers/hf-manifest.js';
+import type { TokCompareOptions, TokEvalOptions } from '../eval/tok-run.js';
 
 const DEFAULT_TOKENIZER_DIR = join(REPO_ROOT, 'tokenizer');
 
@@ -29,7 +29,7 @@ export function registerTokenizerEvalCommands(group: Command): void {
     .option('--out <file>', 'also write the JSON result (with machine and date) to this file, e.g. bench/results/tok-eval-YYYY-MM-DD.json')
     .option('--export <dir>', 'also write each text class as <dir>/<class>.jsonl of {"text"} lines, for `tok compare`')
     .action(async (opts: TokEvalOptions) => {
-      const { runTokEval } = await import('./tok-run.js');
+      const { runTokEval } = await import('../eval/tok-run.js');
       await runTokEval(opts);
     });
 
@@ -41,7 +41,7 @@ export function registerTokenizerEvalCommands(group: Command): void {
     .requiredOption('--input <file>', 'JSONL, one {"text": …} object per line')
     .option('--json', 'print {"documents","bytes","tokenizers":{name:{"tokens","bytes_per_token"}}}')
     .action(async (opts: TokCompareOptions) => {
-      const { runTokCompare } = await import('./tok-run.js');
+      const { runTokCompare } = await import('../eval/tok-run.js');
       await runTokCompare(opts);
     });
 }

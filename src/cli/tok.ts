@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { DEFAULT_TOKENIZER_CONFIG, loadTokenizerConfig } from './config.js';
-import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from './tokenizer.js';
-import { trainTokenizer } from './train-tokenizer.js';
-import { exportHfTokenizer } from './hf/export.js';
+import { DEFAULT_TOKENIZER_CONFIG, loadTokenizerConfig } from '../tokenizer/config.js';
+import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../tokenizer/tokenizer.js';
+import { trainTokenizer } from '../tokenizer/train-tokenizer.js';
+import { exportHfTokenizer } from '../tokenizer/hf/export.js';
 
 function parseIds(args: string[]): number[] {
   return args
