@@ -5,7 +5,7 @@ import { renderExample, renderPrompt } from '../src/infer/chat-template.js';
 import { REFUSAL_TEXT } from '../src/data/actionplan.js';
 import { encodePlanTurn, plannerConstraint } from '../src/infer/plan-turn.js';
 import { KvCacheDecoder } from '../src/infer/decoder.js';
-import { generate } from '../src/infer/generate.js';
+import { generate, OFF_GRAMMAR_TOKENS } from '../src/infer/generate.js';
 import { argmax, GREEDY, TokenPicker, type SamplingOptions } from '../src/infer/sampling.js';
 import { loadTokenizer, type CapTokenizer } from '../src/tokenizer/tokenizer.js';
 import { ALL_TYPES, SMALL_GRAMMAR, SURVEY_GOAL, SURVEY_TOOLS } from './constrain-fixtures.js';
@@ -159,5 +159,20 @@ describe('generation on a random model', () => {
   it('without the constraint the same model writes no plan', async () => {
     const g = await run(SURVEY_TOOLS, GREEDY, false, 40);
     expect(() => parsePlan(g.text, 'generated')).toThrow();
+  });
+
+  it('unconstrained, stops OFF_GRAMMAR_TOKENS tokens after the output leaves the grammar', async () => {
+    const g = await run(SURVEY_TOOLS, GREEDY, false, 10_000);
+    const constraint = plannerConstraint(planner.tok, planner.trie, SURVEY_TOOLS, SMALL_GRAMMAR);
+    // The picks the grammar accepts, then the ones after it left: exactly OFF_GRAMMAR_TOKENS of those.
+    let kept = 0;
+    for (const c of g.choices) {
+      if (!constraint.isChoice()) constraint.advanceForced();
+      if (!constraint.accepts(c.id)) break;
+      constraint.advance(c.id);
+      kept += 1;
+    }
+    expect(g.ended).toBe(false);
+    expect(g.choices.length - kept).toBe(OFF_GRAMMAR_TOKENS);
   });
 });

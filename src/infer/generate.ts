@@ -51,6 +51,12 @@ export interface Generation {
 
 const utf8 = new TextDecoder();
 
+/**
+ * Unconstrained, once a pick leaves the grammar the output can no longer be a plan; the model writes at most
+ * this many more tokens (enough to see what it was writing) instead of running to the end of the context.
+ */
+export const OFF_GRAMMAR_TOKENS = 32;
+
 /** Softmax probability of `id` among the finite entries of `row`, in float64. */
 function probabilityOf(row: Float32Array, id: number): number {
   let max = -Infinity;
@@ -73,7 +79,7 @@ function kindOf(constraint: PlanConstraint, picks: number): ChoiceKind {
  * the next token where it has a choice, masked to the tokens that keep the plan valid. The mask also
  * keeps the plan completable within the tokens left, so a constrained turn always ends with a whole
  * plan. Unconstrained, the model's pick is not masked; once a pick leaves the grammar, the rest of the
- * turn is the model's alone until the end token.
+ * turn is the model's alone until the end token or OFF_GRAMMAR_TOKENS more tokens.
  */
 export async function generate(decoder: Decoder, prompt: readonly number[], constraint: PlanConstraint, opts: GenerateOptions): Promise<Generation> {
   const { picker } = opts;
@@ -81,6 +87,7 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
   const choices: Choice[] = [];
   const written: Uint8Array[] = [];
   let inGrammar = true;
+  let offGrammar = 0;
   const firstPicks = Math.min(opts.maxTokens, decoder.capacity - decoder.length - prompt.length + 1);
   if (opts.constrain && constraint.minTokensToEnd() > firstPicks) {
     throw new RangeError(`the plan may need ${constraint.minTokensToEnd()} more tokens, but only ${firstPicks} fit after the prompt`);
@@ -134,6 +141,7 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       written.push(opts.spell(id));
     }
     tokens.push(id);
+    if (!inGrammar && ++offGrammar >= OFF_GRAMMAR_TOKENS) return done(false);
     if (tokens.length >= opts.maxTokens || decoder.length >= decoder.capacity) return done(false);
     await feed([id]);
   }
