@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import { PROBE_METRICS } from '../src/eval/probe/score-case.js';
-import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
@@ -117,7 +117,7 @@ describe('capplan eval plan', () => {
     expect(Object.keys(report.totals)).toEqual([...PROBE_METRICS]);
     expect(report.cases.map((c) => Object.keys(c.scores))).toEqual([[...PROBE_METRICS], [...PROBE_METRICS]]);
     for (const m of ['json_valid', 'no_fences', 'schema_valid', 'tools_known', 'args_typed'] as const) expect(report.totals[m]).toEqual({ passed: 2, total: 2, rate: 1 });
-    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, copyBias: DEFAULT_COPY_BIAS, toolBias: DEFAULT_TOOL_BIAS, step: STEP });
+    expect(report.source).toMatchObject({ kind: 'generated', constrained: true, copyBias: DEFAULT_COPY_BIAS, toolBias: DEFAULT_TOOL_BIAS, minConfidence: DEFAULT_MIN_CONFIDENCE, step: STEP });
     expect(report.calibration.reduce((n, b) => n + b.cases, 0)).toBe(2);
   });
 

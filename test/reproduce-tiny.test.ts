@@ -1,4 +1,4 @@
-import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ describe('tiny speedrun', () => {
     const md = readFileSync(join(out(), 'report.md'), 'utf8');
     expect(md).toContain('![base loss (nats/token)](report/base-loss.svg)');
     expect(md).toMatch(/\| base \| .* \| [\d.]+ \|/); // wall clock row
-    expect(md).toContain(`| dev | constrained, copy bias ${DEFAULT_COPY_BIAS}, tool bias ${DEFAULT_TOOL_BIAS} | 8 | 100.0% |`);
+    expect(md).toContain(`| dev | constrained, copy bias ${DEFAULT_COPY_BIAS}, tool bias ${DEFAULT_TOOL_BIAS}, min confidence ${DEFAULT_MIN_CONFIDENCE} | 8 | 100.0% |`);
     expect(md).toMatch(/\| val_unseen \| unconstrained \| 2 \|/);
     expect(md).toMatch(/model_20\.safetensors `[0-9a-f]{16}…` \(not published\)/);
     const verify = runCli(['verify', out()]);

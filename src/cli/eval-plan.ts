@@ -28,6 +28,7 @@ type Source =
       constrained: boolean;
       copyBias: number;
       toolBias: number;
+      minConfidence: number;
       totals: BatchTotals;
     }
   | { kind: 'outputs'; file: string };
@@ -36,7 +37,7 @@ function describe(source: Source): string {
   if (source.kind === 'outputs') return `outputs from ${source.file}`;
   const t = source.totals;
   return (
-    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}${source.toolBias > 0 ? `, tool bias ${source.toolBias}` : ''}; ` +
+    `${source.checkpoint} step ${source.step}, backend ${source.backend}, ${source.constrained ? 'constrained' : 'unconstrained'}${source.copyBias > 0 ? `, copy bias ${source.copyBias}` : ''}${source.toolBias > 0 ? `, tool bias ${source.toolBias}` : ''}${source.minConfidence > 0 ? `, min confidence ${source.minConfidence}` : ''}; ` +
     `${t.cases} cases, ${t.generatedTokens} tokens (${t.chosenTokens} chosen by the model) in ${t.seconds.toFixed(1)} s (${(t.generatedTokens / t.seconds).toFixed(1)} tok/s)`
   );
 }
@@ -58,8 +59,8 @@ async function evalPlan(flags: EvalPlanFlags): Promise<void> {
         confidences.set(c.id, result.confidence.overall);
         if (!flags.json) process.stderr.write(`capplan: eval ${i + 1}/${cases.length} ${c.id}\n`);
       });
-      const { constrain: constrained, copyBias, toolBias } = options;
-      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, copyBias, toolBias, totals };
+      const { constrain: constrained, copyBias, toolBias, minConfidence } = options;
+      source = { kind: 'generated', checkpoint: planner.dir, step: planner.step, backend, constrained, copyBias, toolBias, minConfidence, totals };
     } finally {
       planner.dispose();
     }

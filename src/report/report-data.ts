@@ -43,6 +43,7 @@ export interface ProbeResult {
   /** Goal-copy bias in nats (0: off, as before it existed). */
   copyBias: number;
   toolBias: number;
+  minConfidence: number;
   report: ProbeReport;
 }
 
@@ -119,8 +120,8 @@ export function collectReportData(checkpoint: string): ReportData {
   const probes: ReportData['probes'] = [];
   for (const name of EVAL_PROBES) {
     for (const mode of DECODING_MODES) {
-      const r = readJson<ProbeReport & { probe: string; source?: { copyBias?: number; toolBias?: number } }>(join(evalDir, probeResultFile(name, mode)));
-      if (r) probes.push({ name, mode, probe: r.probe, copyBias: r.source?.copyBias ?? 0, toolBias: r.source?.toolBias ?? 0, report: r });
+      const r = readJson<ProbeReport & { probe: string; source?: { copyBias?: number; toolBias?: number; minConfidence?: number } }>(join(evalDir, probeResultFile(name, mode)));
+      if (r) probes.push({ name, mode, probe: r.probe, copyBias: r.source?.copyBias ?? 0, toolBias: r.source?.toolBias ?? 0, minConfidence: r.source?.minConfidence ?? 0, report: r });
     }
   }
   if (probes.length === 0) warnings.push(`${repoPath(evalDir)}: no probe results (${probeResultFile('dev')})`);

@@ -8,9 +8,9 @@ import { renderLineChart, type Series } from './svg-chart.js';
 /** The report's directory of images, relative to report.md. */
 export const IMAGE_DIR = 'report';
 
-/** How a probe result was decoded: constrained or not, and the copy and tool biases when there are. */
+/** How a probe result was decoded: constrained or not, the copy and tool biases and the confidence threshold when set. */
 function decoding(p: ProbeResult): string {
-  return [p.mode, ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : []), ...(p.toolBias > 0 ? [`tool bias ${p.toolBias}`] : [])].join(', ');
+  return [p.mode, ...(p.copyBias > 0 ? [`copy bias ${p.copyBias}`] : []), ...(p.toolBias > 0 ? [`tool bias ${p.toolBias}`] : []), ...(p.minConfidence > 0 ? [`min confidence ${p.minConfidence}`] : [])].join(', ');
 }
 
 export interface RenderedReport {

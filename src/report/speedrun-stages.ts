@@ -17,7 +17,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256FileSync } from '../util/hash.js';
 import type { PipelineStage } from './pipeline.js';
 import { DECODING_MODES, probeResultFile } from './layout.js';
-import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS } from '../infer/plan.js';
+import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS } from '../infer/plan.js';
 import { publishCheckpoint } from './publish.js';
 import { applyOverrides, repoPath, STAGE_NAMES, type StageName } from './recipe.js';
 import { runCapplan } from './run-cli.js';
@@ -272,7 +272,7 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
       ood_probe: fileHash(oodProbe),
       val_cases: String(n),
       // The decoder's defaults decide the plans as much as the weights do: new defaults, new scores.
-      decoding: [...DECODING_MODES, `copy bias ${DEFAULT_COPY_BIAS}`, `tool bias ${DEFAULT_TOOL_BIAS}`].join(','),
+      decoding: [...DECODING_MODES, `copy bias ${DEFAULT_COPY_BIAS}`, `tool bias ${DEFAULT_TOOL_BIAS}`, `min confidence ${DEFAULT_MIN_CONFIDENCE}`].join(','),
       backend: ctx.backend,
     }),
     run: async () => {
