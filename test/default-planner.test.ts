@@ -27,8 +27,8 @@ describe('the committed default planner', () => {
     writeFileSync(tools, JSON.stringify(survey.tools));
     const r = runCli(['plan', '--tools', tools, '--goal', survey.goal]);
     expect(r.code, r.stderr).toBe(0);
+    // A plan or a refusal (below --min-confidence a plan is withheld as one): either way one valid ActionPlan.
     const plan = parsePlan(r.stdout.trim(), 'stdout');
-    expect(plan.steps.length).toBeGreaterThan(0);
     expect(validatePlanAgainst(plan, survey.tools as Parameters<typeof validatePlanAgainst>[1])).toEqual([]);
   });
 
