@@ -18,7 +18,8 @@ import { registerReportCommands } from './cli/speedrun.js';
 function buildProgram(): Command {
   const program = new Command('capplan')
     .description('Train a capOS tokenizer and ActionPlan planner with TensorFlow.js (nanochat-style)')
-    .showHelpAfterError('(run with --help for usage)');
+    // Commander's own errors (unknown command or option, missing argument) as one line, like capplan's.
+    .configureOutput({ outputError: (message, write) => write(`capplan: ${message.trim()} (run with --help for usage)\n`) });
 
   registerDataCommands(program.command('data').description('pinned corpus and generated datasets'));
   registerPlanDataCommands(program.commands.find((c) => c.name() === 'data')!);

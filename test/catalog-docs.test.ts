@@ -90,7 +90,7 @@ describe('catalogDocuments', () => {
     for (const [id, name] of atomId) expect(targets.has(id), name).toBe(true);
   });
 
-  it('writes tool lists exactly as the planner prompt shows them, each mentioned tool described before and after its name', () => {
+  it('writes tool lists as the planner prompt shows them (without the slot markers only the chat template places), each mentioned tool described before and after its name', () => {
     const lists = docs.filter(isToolList);
     expect(lists.length).toBeGreaterThan(0);
     const toolsStart = tok.specialId(CONTROL.toolsStart);
@@ -101,7 +101,7 @@ describe('catalogDocuments', () => {
       const descriptors = descriptorsFromCatalog(catalog, names);
       const prompt = renderPrompt(tok, descriptors, 'a goal');
       const rendered = tok.decode(prompt.slice(prompt.indexOf(toolsStart) + 1, prompt.indexOf(toolsEnd)));
-      expect(block).toBe(rendered);
+      expect(block).toBe(rendered.replace(/<\|tool_\d+\|>/g, ''));
       const mentioned = descriptors.filter((d) => prose.includes(`\`${d.name}\``));
       expect(mentioned.length).toBeGreaterThan(0);
       for (const d of mentioned) {

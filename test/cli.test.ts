@@ -19,6 +19,6 @@ describe('capplan CLI', () => {
     const res = runCli(['no-such-command']);
     expect(res.code).not.toBe(0);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
-    expect(res.stderr).toContain('no-such-command');
+    expect(res.stderr).toMatch(/^capplan: error: unknown command 'no-such-command'/);
   });
 });

@@ -32,7 +32,8 @@ describe('goal-copy bias', () => {
     new GoalCopyBias(goal, vocab.trie, (text) => vocab.tok.encode(text), BONUS).apply(row, mask, constraint, new TextEncoder().encode(prefix));
     const boosted = new Set<number>();
     row.forEach((v, id) => {
-      if (v === BONUS) boosted.add(id);
+      // Preferred spans (identifiers here: "-l", "/var") get twice the bonus; see the tests further down.
+      if (v === BONUS || v === 2 * BONUS) boosted.add(id);
       else expect(v).toBe(0);
     });
     return { boosted, mask };
@@ -91,11 +92,15 @@ describe('goal-copy bias', () => {
     const first = (text: string) => vocab.tok.encode(text)[0]!;
     const open = '{"steps":[{"tool":"SnapshotStore.create","args":{"volume":"';
 
-    it('at a value start, a word after the param name and a quoted span get twice the bonus of other goal words', () => {
+    it('at a value start, a word after the param name, a quoted span and an identifier get twice the bonus of other goal words', () => {
       const row = bonusesAfter(open);
       expect(row[first('data0')]).toBe(2 * BONUS);
       expect(row[first('nightly')]).toBe(2 * BONUS);
       expect(row[first('Snapshot')]).toBe(BONUS);
+      // For another param, "data0" is still an identifier, "keep" a plain word not after its name.
+      const label = bonusesAfter(`${open}data0","label":"`);
+      expect(label[first('data0')]).toBe(2 * BONUS);
+      expect(label[first('keep')]).toBe(BONUS);
     });
 
     it('a number before the param name\'s word gets twice the bonus where the integer starts', () => {

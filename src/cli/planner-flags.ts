@@ -61,7 +61,8 @@ export function toolBiasFromFlags(flags: PlannerFlags): number {
 export async function openPlanner(flags: PlannerFlags): Promise<{ planner: Planner; backend: string; options: PlanOptions }> {
   const sampling = samplingFromFlags(flags);
   const minConfidence = numberFlag('--min-confidence', flags.minConfidence, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'a number in 0..1');
-  const options: PlanOptions = { constrain: flags.constrain, sampling, copyBias: copyBiasFromFlags(flags), toolBias: toolBiasFromFlags(flags), minConfidence };
+  // The threshold withholds plans of constrained decoding only (an unconstrained output need not be a plan).
+  const options: PlanOptions = { constrain: flags.constrain, sampling, copyBias: copyBiasFromFlags(flags), toolBias: toolBiasFromFlags(flags), minConfidence: flags.constrain ? minConfidence : 0 };
   const backend = await initBackend(parseBackendName(flags.backend));
   const planner = loadPlanner(flags.checkpoint ?? DEFAULT_CHECKPOINT_DIR);
   return { planner, backend: backend.name, options };

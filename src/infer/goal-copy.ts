@@ -148,9 +148,9 @@ export class GoalCopyBias {
   }
 
   /**
-   * First tokens of the goal's spans that the param being started most likely takes: a span right
-   * after an opening quote (Text only), a word right after one that names the param ("volume data0"),
-   * an identifier or a number near one ("the gpu0 thermal zone", "80 percent", "30 seconds").
+   * First tokens of the goal's spans that the param being started most likely takes. Text: a span right
+   * after an opening quote, an identifier ("gpu0", "/etc/hosts", "db-01"), a word right after one that
+   * names the param ("volume data0"). Integers: a number near a word naming the param ("80 percent").
    */
   private preferredStarts(written: Uint8Array): { text: Int32Array; number: Int32Array } {
     const tail = Buffer.from(written.subarray(Math.max(0, written.length - 64))).toString('latin1');
@@ -168,9 +168,9 @@ export class GoalCopyBias {
       const beforeName = names(i + 1, i + 3);
       const numeric = isDigit(this.goal[w.start]) || (this.goal[w.start] === MINUS && isDigit(this.goal[w.start + 1]));
       if (numeric && (afterName || beforeName)) number.add(this.encode(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'))[0]!);
-      // Identifiers (with a digit, dash, slash, dot or colon) name things; a plain word is a value only right after the param's name.
+      // Identifiers (with a digit, dash, slash, dot or colon) name things; a plain word is preferred only right after the param's name.
       const identifier = /[0-9\-/.:_@]/.test(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'));
-      if (quoted || (identifier && (afterName || beforeName)) || names(i - 1, i)) {
+      if (quoted || identifier || names(i - 1, i)) {
         const id = firstToken(w.start);
         const bytes = id === undefined ? null : this.trie.bytesOf(id);
         if (bytes && !bytes.includes(QUOTE) && !bytes.includes(BACKSLASH)) text.add(id!);
