@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from './config.js';
 import type { ModelDims } from './dims.js';
 import { initValues, type InitSpec } from './init.js';
 import { rmsNorm } from './rms-norm.js';
@@ -9,14 +10,6 @@ import { matMul, transposeLast } from './matmul.js';
 import { registerScatterAddKernels } from '../backend/scatter-add.js';
 import { activeCapabilities } from '../backend/capabilities.js';
 import { mapRowChunks, rowsPerChunk } from './row-chunks.js';
-
-export interface GptOptions {
-  dims: ModelDims;
-  /** Longest sequence the model is asked about; sizes the rotary tables and the causal mask. */
-  seqLen: number;
-  ropeBase?: number;
-  seed: number;
-}
 
 /** Logits are squashed to ±SOFTCAP by SOFTCAP·tanh(z/SOFTCAP). */
 export const SOFTCAP = 15;
@@ -71,6 +64,7 @@ function paramShapes(dims: ModelDims): Map<string, [number, number]> {
  * [B, H, T, hd] and runs all heads in one batched matMul.
  */
 export class Gpt {
+  readonly config: ModelConfig;
   readonly dims: ModelDims;
   readonly seqLen: number;
   /** Insertion order: wte, h.0.* … h.{L−1}.*, lm_head (stable, so checkpoints can rely on it). */
@@ -78,11 +72,13 @@ export class Gpt {
   private readonly rotary: RotaryTables;
   private readonly causalMask: tf.Tensor2D;
 
-  constructor(opts: GptOptions) {
-    const { dims, seqLen, seed } = opts;
+  /** `seed` picks the initial weights (init.ts); a loaded checkpoint overwrites them. */
+  constructor(config: ModelConfig, seed: number) {
+    const { dims, seqLen } = config;
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
     // The embedding gradient needs a usable UnsortedSegmentSum even if no one called initBackend (idempotent).
     registerScatterAddKernels();
+    this.config = config;
     this.dims = dims;
     this.seqLen = seqLen;
     this.params = new Map();
@@ -93,7 +89,7 @@ export class Gpt {
       initial.dispose();
     }
     // Constants live as long as the model; keep() protects them from a caller's enclosing tidy.
-    const tables = rotaryTables(seqLen, dims.headDim, opts.ropeBase ?? 10000);
+    const tables = rotaryTables(seqLen, dims.headDim, config.ropeBase);
     this.rotary = { cos: tf.keep(tables.cos), sin: tf.keep(tables.sin), rotateHalf: tf.keep(tables.rotateHalf) };
     this.causalMask = tf.keep(
       tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([seqLen, seqLen]), -1, 0)), MASKED_SCORE)),

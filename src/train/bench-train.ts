@@ -5,7 +5,8 @@ import { initBackend, type BackendInfo, type BackendName } from '../backend/sele
 import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
-import { modelDims, paramCount } from '../model/dims.js';
+import { modelConfig, type ModelConfig } from '../model/config.js';
+import { paramCount } from '../model/dims.js';
 import { Gpt } from '../model/gpt.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
@@ -66,12 +67,17 @@ export interface TrainBenchResult {
   device_errors: number;
 }
 
+/** The benchmarked model (the rotary base does not change a step's cost: the default). */
+function benchModelConfig(opts: TrainBenchOptions): ModelConfig {
+  return modelConfig({ depth: opts.depth, seq_len: opts.seq }, opts.vocab);
+}
+
 /**
  * Rows per micro-batch on the active device: `opts.deviceBatch`, checked, or the most that fit ('auto').
  * Refuses a shape that does not fit, before anything is allocated, naming the estimate and the limit.
  */
 export function benchDeviceBatch(opts: TrainBenchOptions): number {
-  const dims = modelDims(opts.depth, opts.vocab);
+  const { dims } = benchModelConfig(opts);
   const caps = activeCapabilities();
   const memory = opts.memoryLimitBytes !== undefined ? { bytes: opts.memoryLimitBytes, origin: '--max-memory' } : caps.memory && { bytes: caps.memory.bytes, origin: caps.memory.source };
   const source = `bench train: depth ${opts.depth}, vocab ${dims.vocabSize}, seq ${opts.seq}`;
@@ -115,8 +121,8 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
   const deviceBatch = benchDeviceBatch(opts);
   const microBatches = opts.batch / deviceBatch;
   const workers = resolveWorkerCount(opts.workers ?? 1, info.name, microBatches);
-  const dims = modelDims(opts.depth, opts.vocab);
-  const model = new Gpt({ dims, seqLen: opts.seq, seed: 1 });
+  const model = new Gpt(benchModelConfig(opts), 1);
+  const dims = model.dims;
   const optimCfg = OptimSectionSchema.parse({ device_batch_size: deviceBatch, total_batch_tokens: opts.batch * opts.seq });
   const optim = new ModelOptimizers(model.params, optimCfg, dims.dModel);
   const batches = syntheticBatches(opts.vocab, microBatches, deviceBatch, opts.seq);
@@ -134,7 +140,7 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
     if (workers > 1 && isParallelBackend(info.name)) {
       // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
       if (info.name === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
-      pool = await GradientPool.start({ backend: info.name, dims, seqLen: opts.seq, params: model.params, threads: workers });
+      pool = await GradientPool.start({ backend: info.name, model, threads: workers });
     }
     for (let step = 0; step < totalSteps; step++) {
       if (step === opts.warmup) {
