@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { TrainConfigSchema } from '../src/config/train-schema.js';
 import { modelConfig } from '../src/model/config.js';
-import { paramCount } from '../src/model/dims.js';
+import { paramCount } from '../src/model/params.js';
 import { Gpt } from '../src/model/gpt.js';
 import { flopsPerToken } from '../src/train/flops.js';
 import { accumulateGradients } from '../src/train/gradients.js';
@@ -71,7 +71,7 @@ rmSync(runDir, { recursive: true, force: true });
 const tokensPerStep = batch * seqLen;
 const model = new Gpt(modelConfig(config.model, vocab), 1);
 const { dims } = model;
-const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
+const optim = new ModelOptimizers(model, config.optim);
 const b = {
   inputs: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),
   targets: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),

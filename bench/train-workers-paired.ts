@@ -52,7 +52,7 @@ async function measureConfig(name: string, pairs: number) {
   const model = new Gpt(modelConfig({ depth: cfg.depth, seq_len: cfg.seq }, cfg.vocab), 1);
   const { dims } = model;
   const rows = cfg.batch / 2;
-  const optim = new ModelOptimizers(model.params, OptimSectionSchema.parse({ device_batch_size: rows, total_batch_tokens: cfg.batch * cfg.seq }), dims.dModel);
+  const optim = new ModelOptimizers(model, OptimSectionSchema.parse({ device_batch_size: rows, total_batch_tokens: cfg.batch * cfg.seq }));
   const rng = new Prng(1);
   const draw = () => Int32Array.from({ length: rows * cfg.seq }, () => rng.int(dims.vocabSize));
   const batches = [0, 1].map(() => ({ inputs: draw(), targets: draw(), rows, seqLen: cfg.seq }));

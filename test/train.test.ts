@@ -46,7 +46,7 @@ describe('optimizers on the real model', () => {
     const cfg = tinyConfig();
     const model = new Gpt(modelConfig({ depth: 1, seq_len: 16 }, 257), 1);
     // Constant LR, and higher unembedding/matrix LRs than the pretraining defaults, to memorise fast.
-    const opt = new ModelOptimizers(model.params, { ...cfg.optim, warmdown_ratio: 0, unembedding_lr: 0.02, matrix_lr: 0.05 }, model.dims.dModel);
+    const opt = new ModelOptimizers(model, { ...cfg.optim, warmdown_ratio: 0, unembedding_lr: 0.02, matrix_lr: 0.05 });
     const text = Array.from(Buffer.from('capabilities are unforgeable references to objects'));
     const row = (o: number) => [256, ...text.slice(o, o + 16)];
     const rows = [row(0), row(16)];

@@ -6,7 +6,7 @@ import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../back
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
 import { modelConfig, type ModelConfig } from '../model/config.js';
-import { paramCount } from '../model/dims.js';
+import { paramCount } from '../model/params.js';
 import { Gpt } from '../model/gpt.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
@@ -124,7 +124,7 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
   const model = new Gpt(benchModelConfig(opts), 1);
   const dims = model.dims;
   const optimCfg = OptimSectionSchema.parse({ device_batch_size: deviceBatch, total_batch_tokens: opts.batch * opts.seq });
-  const optim = new ModelOptimizers(model.params, optimCfg, dims.dModel);
+  const optim = new ModelOptimizers(model, optimCfg);
   const batches = syntheticBatches(opts.vocab, microBatches, deviceBatch, opts.seq);
   const lastParam = [...model.params.values()].at(-1)!;
   const totalSteps = opts.warmup + opts.steps;

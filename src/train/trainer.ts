@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Gpt } from '../model/gpt.js';
 import { modelConfig } from '../model/config.js';
-import { paramCount } from '../model/dims.js';
+import { paramCount } from '../model/params.js';
 import { checkpointSteps, loadCheckpoint, restoreVariables, saveCheckpoint, META_FORMAT } from './checkpoint.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
@@ -141,7 +141,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const backend = tf.getBackend();
   const workers = resolveWorkerCount(opts.workers ?? 1, backend, accumSteps);
   const model = new Gpt(shape, config.seed);
-  const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
+  const optim = new ModelOptimizers(model, config.optim);
   let pool: GradientPool | null = null;
   let releaseCores: (() => Promise<void>) | null = null;
   let stopSignals: StopSignals | null = null;
