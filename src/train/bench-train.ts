@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { activeCapabilities, capTensorBytes, deviceErrorCount } from '../backend/capabilities.js';
 import { initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
-import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
+import { whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
 import { modelConfig, type ModelConfig } from '../model/config.js';
@@ -13,8 +13,8 @@ import { accumulateGradients } from './gradients.js';
 import type { Batch } from './loader.js';
 import { checkDeviceBatch, chooseDeviceBatch } from './device-fit.js';
 import { ModelOptimizers } from './optim/optimizers.js';
-import { GradientPool } from './parallel/gradient-pool.js';
-import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
+import { startGradientThreads, type GradientThreads } from './parallel/gradient-threads.js';
+import { resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { Prng } from '../util/prng.js';
 
 export interface TrainBenchOptions {
@@ -134,21 +134,18 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
   const errorsBefore = deviceErrorCount();
   let tensorsBefore = 0;
   let workerTensorsBefore: number[] = [];
-  let pool: GradientPool | null = null;
-  let releaseCores: (() => Promise<void>) | null = null;
+  let threads: GradientThreads | null = null;
   try {
-    if (workers > 1 && isParallelBackend(info.name)) {
-      // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
-      if (info.name === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
-      pool = await GradientPool.start({ backend: info.name, model, threads: workers });
-    }
+    // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
+    threads = await startGradientThreads(info.name, model, workers);
+    const pool = threads?.pool;
     for (let step = 0; step < totalSteps; step++) {
       if (step === opts.warmup) {
         tensorsBefore = tf.memory().numTensors;
         workerTensorsBefore = pool?.workerTensors() ?? [];
       }
       const t0 = performance.now();
-      const { loss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      const { loss, grads } = await accumulateGradients(model, batches, pool);
       losses.push(loss);
       const t1 = performance.now();
       whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
@@ -188,8 +185,7 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
       device_errors: deviceErrorCount() - errorsBefore,
     };
   } finally {
-    await pool?.close();
-    await releaseCores?.();
+    await threads?.close();
     optim.dispose();
     model.dispose();
   }

@@ -16,9 +16,9 @@ import { pretrainingStage } from './pretraining.js';
 import { refuseExistingRun, rewindRun, TRAIN_LOG } from './run-dir.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from './stop-signals.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
-import { GradientPool } from './parallel/gradient-pool.js';
-import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
-import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
+import { startGradientThreads, type GradientThreads } from './parallel/gradient-threads.js';
+import { whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
+import { resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
 import type { TokenSource, TrainTokenizer } from './token-source.js';
@@ -142,8 +142,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const workers = resolveWorkerCount(opts.workers ?? 1, backend, accumSteps);
   const model = new Gpt(shape, config.seed);
   const optim = new ModelOptimizers(model, config.optim);
-  let pool: GradientPool | null = null;
-  let releaseCores: (() => Promise<void>) | null = null;
+  let threads: GradientThreads | null = null;
   let stopSignals: StopSignals | null = null;
   try {
     let startStep = 0;
@@ -175,12 +174,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     if (startStep >= stopAt) {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
-    if (workers > 1 && isParallelBackend(backend)) {
-      // The gradient threads fill the cores while they compute; the optimizer step, which runs here alone
-      // while they sleep, gets the wasm matMul threads instead.
-      if (backend === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
-      pool = await GradientPool.start({ backend, model, threads: workers });
-    }
+    threads = await startGradientThreads(backend, model, workers);
     const trainLoader = stage.openTrain(position);
     const tokensPerStep = config.optim.total_batch_tokens;
     const flopsPerStep = flopsPerToken(dims, seqLen) * tokensPerStep;
@@ -216,7 +210,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
         if (!b) throw new Error('training loader ran dry'); // never: the training loader cycles epochs
         batches.push(b);
       }
-      const { loss: stepLoss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      const { loss: stepLoss, grads } = await accumulateGradients(model, batches, threads?.pool);
       const sched = whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
       tf.dispose([...grads.values()]);
       loss = stepLoss;
@@ -301,8 +295,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     };
   } finally {
     stopSignals?.dispose();
-    await pool?.close();
-    await releaseCores?.();
+    await threads?.close();
     optim.dispose();
     model.dispose();
   }
