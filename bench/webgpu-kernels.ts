@@ -11,7 +11,9 @@
  *   LP_NUM_THREADS=2 node bench/run.mjs webgpu-kernels
  */
 import * as tf from '@tensorflow/tfjs';
+import { recordCapabilities } from '../src/backend/capabilities.js';
 import { probeWebGpu } from '../src/backend/webgpu.js';
+import { webGpuCapabilities } from '../src/backend/webgpu-device.js';
 import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
 import { boundedSparseCrossEntropy } from '../src/model/cross-entropy.js';
 import { SOFTCAP_XENT_BACKWARD, SOFTCAP_XENT_FORWARD, softcapCrossEntropy } from '../src/model/softcap-cross-entropy.js';
@@ -20,9 +22,12 @@ import { modelConfig } from '../src/model/config.js';
 
 const KERNELS = ['BatchMatMul', 'Sum', 'Mean', 'Softmax', 'UnsortedSegmentSum', 'Transpose', 'Slice', 'PadV2'];
 
-if (!(await probeWebGpu())) throw new Error('no WebGPU adapter');
+const adapter = await probeWebGpu();
+if (!adapter) throw new Error('no WebGPU adapter');
 if (!(await tf.setBackend('webgpu'))) throw new Error('backend webgpu failed to initialise');
 await tf.ready();
+// What initBackend records: the model's loss asks these whether to take the fused op.
+recordCapabilities('webgpu', webGpuCapabilities(adapter));
 const configs = (): tf.KernelConfig[] => KERNELS.map((name) => tf.getKernel(name, 'webgpu')!);
 const stock = configs();
 registerWebGpuKernels();

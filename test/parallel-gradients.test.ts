@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { UserError } from '../src/errors.js';
 import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
@@ -58,7 +59,7 @@ describe('worker count', () => {
 describe('GradientPool (cpu backend, compiled worker)', () => {
   beforeAll(async () => {
     if (!existsSync(workerScript)) throw new Error(`${workerScript.pathname} is missing: run npm run build first`);
-    await tf.setBackend('cpu');
+    await initBackend('cpu');
   });
 
   it('gives bit-identical gradients and loss to the in-process path, step after step, with flat tensor counts', async () => {

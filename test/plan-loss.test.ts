@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { fieldOfSpan, planFieldOfBytes, PLAN_FIELDS, type PlanField } from '../src/eval/plan-fields.js';
 import { planFieldLosses } from '../src/eval/plan-loss.js';
 import { renderExample } from '../src/infer/chat-template.js';
@@ -14,7 +15,7 @@ import { scramble } from './model-fixtures.js';
 import { chatByteTokenizer, tinyPlanLines } from './sft-fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 const dirs = tempDirs('plan-loss');
 afterAll(dirs.removeAll);

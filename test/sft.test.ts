@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { parseWith } from '../src/config/load.js';
 import { TrainConfigSchema } from '../src/config/train-schema.js';
 import { CONTROL, renderExample } from '../src/infer/chat-template.js';
@@ -30,7 +31,7 @@ const SEQ = 160;
 const PACK_SEQ = 320;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 
 function sftConfig(overrides: Record<string, unknown> = {}): SftConfig {

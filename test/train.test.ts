@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { BitsPerByte, tokenByteLengths } from '../src/train/bpb.js';
@@ -13,7 +14,7 @@ import { train, type TrainOptions } from '../src/train/trainer.js';
 import { byteTokenizer, encodeDocs, SAMPLE_TEXTS, tempDirs, tinyConfig } from './helpers/train-fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 
 const docs = encodeDocs(SAMPLE_TEXTS);

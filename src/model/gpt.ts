@@ -8,7 +8,6 @@ import { applyRotary, rotaryTables, type RotaryTables } from './rotary.js';
 import { boundedSparseCrossEntropy } from './cross-entropy.js';
 import { softcapCrossEntropy, useFusedSoftcapCrossEntropy } from './softcap-cross-entropy.js';
 import { matMul, transposeLast } from './matmul.js';
-import { registerScatterAddKernels } from '../backend/scatter-add.js';
 import { activeCapabilities } from '../backend/capabilities.js';
 import { mapRowChunks, rowsPerChunk } from './row-chunks.js';
 
@@ -51,8 +50,6 @@ export class Gpt {
   constructor(config: ModelConfig, seed: number) {
     const { dims, seqLen } = config;
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
-    // The embedding gradient needs a usable UnsortedSegmentSum even if no one called initBackend (idempotent).
-    registerScatterAddKernels();
     this.config = config;
     this.dims = dims;
     this.seqLen = seqLen;
@@ -190,7 +187,7 @@ export class Gpt {
     return tf.tidy(() => {
       const flatTargets = tf.reshape(targets, [batch * time]) as tf.Tensor1D;
       const lmHead = this.param('lm_head');
-      // webgpu with capplan's kernels: softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
+      // Where the device's capabilities ask for it, softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
       const perRow = useFusedSoftcapCrossEntropy()
         ? (h: tf.Tensor2D, ids: tf.Tensor1D) => softcapCrossEntropy(matMul(h, lmHead), ids, SOFTCAP)
         : (h: tf.Tensor2D, ids: tf.Tensor1D) => boundedSparseCrossEntropy(softcap(matMul(h, lmHead)), ids);
