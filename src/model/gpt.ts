@@ -37,8 +37,6 @@ export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
  */
 export class Gpt {
   readonly config: ModelConfig;
-  readonly dims: ModelDims;
-  readonly seqLen: number;
   /** In paramSpecs order: wte, h.0.* … h.{L−1}.*, lm_head (stable, so checkpoints can rely on it). */
   readonly params: Map<string, tf.Variable>;
   /** Each parameter's optimizer group, by name. */
@@ -51,8 +49,6 @@ export class Gpt {
     const { dims, seqLen } = config;
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
     this.config = config;
-    this.dims = dims;
-    this.seqLen = seqLen;
     this.params = new Map();
     const specs = paramSpecs(dims);
     for (const { name, shape, init } of specs) {
@@ -67,6 +63,14 @@ export class Gpt {
     this.causalMask = tf.keep(
       tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([seqLen, seqLen]), -1, 0)), MASKED_SCORE)),
     ) as tf.Tensor2D;
+  }
+
+  get dims(): ModelDims {
+    return this.config.dims;
+  }
+
+  get seqLen(): number {
+    return this.config.seqLen;
   }
 
   private param(name: string): tf.Variable {
