@@ -34,7 +34,7 @@ import { generate, type Generation } from '../src/infer/generate.js';
 import { DEFAULT_COPY_BIAS, DEFAULT_TOOL_BIAS, runPlan } from '../src/infer/plan.js';
 import { loadPlanner } from '../src/infer/planner.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { META_FORMAT, saveCheckpoint } from '../src/train/checkpoint.js';
@@ -75,7 +75,7 @@ async function measure(backendName: string): Promise<void> {
   const tok = loadTokenizer();
   const survey = readProbeFile(defaultProbePath())[0]!;
   const prompt = renderPrompt(tok, survey.tools, survey.goal);
-  const model = new Gpt({ dims: modelDims(cfg.depth, tok.vocabSize), seqLen: cfg.seq, seed: 1 });
+  const model = new Gpt(modelConfig({ depth: cfg.depth, seq_len: cfg.seq }, tok.vocabSize), 1);
   await stepMs(new KvCacheDecoder(model), prompt, 2); // warm-up
   const best = (v: number[]) => Math.min(...v);
   const tensorsBefore = tf.memory().numTensors;

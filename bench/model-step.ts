@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { machineInfo } from '../src/eval/machine.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { writeBenchResult } from '../src/eval/results-file.js';
 
@@ -51,8 +51,8 @@ function median(values: number[]): number {
 async function measure(backendName: string): Promise<void> {
   const stock = tf.getKernel('UnsortedSegmentSum', 'cpu')!; // captured before our kernel replaces it
   const info = await initBackend(parseBackendName(backendName));
-  const dims = modelDims(cfg.depth, cfg.vocab);
-  const model = new Gpt({ dims, seqLen: cfg.seq, seed: 1 });
+  const model = new Gpt(modelConfig({ depth: cfg.depth, seq_len: cfg.seq }, cfg.vocab), 1);
+  const { dims } = model;
   const n = cfg.batch * cfg.seq;
   const ids = (mul: number, add: number) => Array.from({ length: n }, (_, i) => (i * mul + add) % cfg.vocab);
   const inputs = tf.tensor2d(ids(7919, 0), [cfg.batch, cfg.seq], 'int32');

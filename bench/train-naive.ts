@@ -13,7 +13,8 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { modelDims, paramCount } from '../src/model/dims.js';
+import { modelDims } from '../src/model/dims.js';
+import { paramCount } from '../src/model/params.js';
 import { shapeArgs } from './shape-args.js';
 
 const { backend, depth, vocab, seq, batch, extra } = shapeArgs({ steps: '2' });

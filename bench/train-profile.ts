@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { shapeArgs } from './shape-args.js';
@@ -19,9 +19,9 @@ const { backend, depth, vocab, seq, batch, extra } = shapeArgs({ top: '22' });
 const top = extra.top;
 
 const info = await initBackend(parseBackendName(backend));
-const dims = modelDims(depth, vocab);
-const model = new Gpt({ dims, seqLen: seq, seed: 1 });
-const optim = new ModelOptimizers(model.params, OptimSectionSchema.parse({ device_batch_size: batch, total_batch_tokens: batch * seq }), dims.dModel);
+const model = new Gpt(modelConfig({ depth, seq_len: seq }, vocab), 1);
+const { dims } = model;
+const optim = new ModelOptimizers(model, OptimSectionSchema.parse({ device_batch_size: batch, total_batch_tokens: batch * seq }));
 const inputs = tf.randomUniform([batch, seq], 0, vocab, 'int32') as tf.Tensor2D;
 const targets = tf.randomUniform([batch, seq], 0, vocab, 'int32') as tf.Tensor2D;
 const vars = [...model.params.values()];

@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName } from '../src/backend/select.js';
 import { TrainConfigSchema } from '../src/config/train-schema.js';
-import { modelDims, paramCount } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
+import { paramCount } from '../src/model/params.js';
 import { Gpt } from '../src/model/gpt.js';
 import { flopsPerToken } from '../src/train/flops.js';
 import { accumulateGradients } from '../src/train/gradients.js';
@@ -67,10 +68,10 @@ const steadyMs = records.slice(1).reduce((a, r) => a + r.ms_per_step, 0) / (reco
 rmSync(runDir, { recursive: true, force: true });
 
 // The two halves of a step, on a fresh model (first call warms up kernels and is not counted).
-const dims = modelDims(depth, vocab);
 const tokensPerStep = batch * seqLen;
-const model = new Gpt({ dims, seqLen, seed: 1 });
-const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
+const model = new Gpt(modelConfig(config.model, vocab), 1);
+const { dims } = model;
+const optim = new ModelOptimizers(model, config.optim);
 const b = {
   inputs: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),
   targets: Int32Array.from({ length: batch * seqLen }, () => rng.int(vocab)),

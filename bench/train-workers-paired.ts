@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
 import { machineInfo } from '../src/eval/machine.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { accumulateGradients, type GradientHelpers } from '../src/train/gradients.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
@@ -49,14 +49,14 @@ interface StepTiming {
 
 async function measureConfig(name: string, pairs: number) {
   const cfg = CONFIGS[name]!;
-  const dims = modelDims(cfg.depth, cfg.vocab);
-  const model = new Gpt({ dims, seqLen: cfg.seq, seed: 1 });
+  const model = new Gpt(modelConfig({ depth: cfg.depth, seq_len: cfg.seq }, cfg.vocab), 1);
+  const { dims } = model;
   const rows = cfg.batch / 2;
-  const optim = new ModelOptimizers(model.params, OptimSectionSchema.parse({ device_batch_size: rows, total_batch_tokens: cfg.batch * cfg.seq }), dims.dModel);
+  const optim = new ModelOptimizers(model, OptimSectionSchema.parse({ device_batch_size: rows, total_batch_tokens: cfg.batch * cfg.seq }));
   const rng = new Prng(1);
   const draw = () => Int32Array.from({ length: rows * cfg.seq }, () => rng.int(dims.vocabSize));
   const batches = [0, 1].map(() => ({ inputs: draw(), targets: draw(), rows, seqLen: cfg.seq }));
-  const pool = await GradientPool.start({ backend: 'wasm', dims, seqLen: cfg.seq, params: model.params, threads: 2, workerScript });
+  const pool = await GradientPool.start({ backend: 'wasm', model, threads: 2, workerScript });
   const lastParam = [...model.params.values()].at(-1)!;
   let step = 0;
   const timed = async (helpers?: GradientHelpers): Promise<StepTiming> => {

@@ -11,18 +11,23 @@
  *   LP_NUM_THREADS=2 node bench/run.mjs webgpu-kernels
  */
 import * as tf from '@tensorflow/tfjs';
+import { recordCapabilities } from '../src/backend/capabilities.js';
 import { probeWebGpu } from '../src/backend/webgpu.js';
+import { webGpuCapabilities } from '../src/backend/webgpu-device.js';
 import { registerWebGpuKernels } from '../src/backend/webgpu-kernels.js';
 import { boundedSparseCrossEntropy } from '../src/model/cross-entropy.js';
 import { SOFTCAP_XENT_BACKWARD, SOFTCAP_XENT_FORWARD, softcapCrossEntropy } from '../src/model/softcap-cross-entropy.js';
 import { Gpt, SOFTCAP } from '../src/model/gpt.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 
 const KERNELS = ['BatchMatMul', 'Sum', 'Mean', 'Softmax', 'UnsortedSegmentSum', 'Transpose', 'Slice', 'PadV2'];
 
-if (!(await probeWebGpu())) throw new Error('no WebGPU adapter');
+const adapter = await probeWebGpu();
+if (!adapter) throw new Error('no WebGPU adapter');
 if (!(await tf.setBackend('webgpu'))) throw new Error('backend webgpu failed to initialise');
 await tf.ready();
+// What initBackend records: the model's loss asks these whether to take the fused op.
+recordCapabilities('webgpu', webGpuCapabilities(adapter));
 const configs = (): tf.KernelConfig[] => KERNELS.map((name) => tf.getKernel(name, 'webgpu')!);
 const stock = configs();
 registerWebGpuKernels();
@@ -125,7 +130,7 @@ use(ours);
 // time (all threads, lavapipe's included) over 6 steps each, after one warm-up step each.
 const stepTimes = await (async () => {
   const fusedKernels = [SOFTCAP_XENT_FORWARD, SOFTCAP_XENT_BACKWARD].map((name) => tf.getKernel(name, 'webgpu')!);
-  const model = new Gpt({ dims: modelDims(2, 4096), seqLen: 128, seed: 1 });
+  const model = new Gpt(modelConfig({ depth: 2, seq_len: 128 }, 4096), 1);
   const tokens = tf.randomUniform([8, 128], 0, 4096, 'int32') as tf.Tensor2D;
   const targets = tf.randomUniform([8, 128], 0, 4096, 'int32') as tf.Tensor2D;
   const samples = { composition: { wall: [] as number[], cpu: [] as number[] }, fused: { wall: [] as number[], cpu: [] as number[] } };

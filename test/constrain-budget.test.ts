@@ -12,7 +12,7 @@ import { KvCacheDecoder, type Decoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { runPlan } from '../src/infer/plan.js';
 import { GREEDY, TokenPicker, type SamplingOptions } from '../src/infer/sampling.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { Prng } from '../src/util/prng.js';
 import { ALL_TYPES, SURVEY_GOAL, SURVEY_TOOLS, VALID_PLANS } from './constrain-fixtures.js';
@@ -166,7 +166,7 @@ describe('generation within a token budget', () => {
       await initBackend('cpu');
       promptLength = renderPrompt(vocab.tok, SURVEY_TOOLS, SURVEY_GOAL).length;
       const needed = plannerConstraint(vocab.tok, vocab.trie, SURVEY_TOOLS).minTokensToEnd();
-      model = new Gpt({ dims: modelDims(1, vocab.tok.vocabSize), seqLen: promptLength + needed + headroom, seed: 5 });
+      model = new Gpt(modelConfig({ depth: 1, seq_len: promptLength + needed + headroom }, vocab.tok.vocabSize), 5);
       scramble(model, 11);
     });
     afterAll(() => model.dispose());

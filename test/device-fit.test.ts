@@ -8,7 +8,7 @@ import { checkDeviceBatch, chooseDeviceBatch, misfit } from '../src/train/device
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 /** Mesa lavapipe's limits on the dev machine: 128 MiB per storage binding, host memory. */
-const lavapipe: DeviceCapabilities = { kind: 'software', maxTensorBytes: 128 * MiB, memory: { bytes: 23.5 * GiB, source: 'host memory' }, batchesProducts: true };
+const lavapipe: DeviceCapabilities = { kind: 'software', maxTensorBytes: 128 * MiB, memory: { bytes: 23.5 * GiB, source: 'host memory' }, batchesProducts: true, fusedSoftcapLoss: true };
 const host = { bytes: 23.5 * GiB, origin: 'host memory' };
 const d12 = modelDims(12, 32768);
 
@@ -21,7 +21,7 @@ describe('device batch', () => {
     // A step of 12 rows in 8 GiB: 6 and 4 rows per micro-batch do not fit, 3 do.
     expect(chooseDeviceBatch('t', d12, 512, 12, lavapipe, { bytes: 8 * GiB, origin: 'x' }).rows).toBe(3);
     // Without limits (a device that states none, memory unknown) the whole step is one micro-batch.
-    expect(chooseDeviceBatch('t', d12, 2048, 8, { kind: 'gpu', maxTensorBytes: null, memory: null, batchesProducts: true }, null).rows).toBe(8);
+    expect(chooseDeviceBatch('t', d12, 2048, 8, { kind: 'gpu', maxTensorBytes: null, memory: null, batchesProducts: true, fusedSoftcapLoss: true }, null).rows).toBe(8);
   });
 
   it('refuses a depth whose lm_head exceeds the largest tensor before allocating, naming the size and the limit', () => {

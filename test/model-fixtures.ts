@@ -1,11 +1,11 @@
 // Shared helpers of the model/backend/kernel tests: tiny models whose every weight matters.
 import * as tf from '@tensorflow/tfjs';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { initValues } from '../src/model/init.js';
 
 export function tinyModel(opts: { depth?: number; vocab?: number; seqLen?: number; seed?: number } = {}): Gpt {
-  return new Gpt({ dims: modelDims(opts.depth ?? 2, opts.vocab ?? 64), seqLen: opts.seqLen ?? 8, seed: opts.seed ?? 1 });
+  return new Gpt(modelConfig({ depth: opts.depth ?? 2, seq_len: opts.seqLen ?? 8 }, opts.vocab ?? 64), opts.seed ?? 1);
 }
 
 /**

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { NEWTON_SCHULZ_KERNEL, orthogonalise } from '../src/train/optim/newton-schulz.js';
 import { adamwStep, movingAverage, scaledSubtract } from '../src/train/optim/fused-updates.js';
+import type { ParamGroup } from '../src/model/params.js';
 import { ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { OptimSectionSchema } from '../src/config/train-schema.js';
 import { maxRelDiff, seededValues, sizeOf } from './model-fixtures.js';
@@ -29,25 +30,24 @@ async function programsRun(fn: () => tf.Tensor): Promise<string[]> {
 
 const optimCfg = OptimSectionSchema.parse({ device_batch_size: 1, total_batch_tokens: 8 });
 
-/** A tiny model's parameter set: two AdamW matrices and Muon matrices of two shapes (one tall). */
-function paramShapes(): Map<string, number[]> {
-  return new Map([
-    ['wte', [40, 16]],
-    ['h.0.attn.q', [16, 16]],
-    ['h.0.attn.k', [16, 16]],
-    ['h.0.mlp.fc', [16, 64]],
-    ['h.0.mlp.proj', [64, 16]],
-    ['lm_head', [16, 40]],
-  ]);
-}
+/** A tiny model's parameter set: two AdamW matrices and Muon matrices of two shapes (one tall), with their groups. */
+const TINY_PARAMS: ReadonlyMap<string, { shape: number[]; group: ParamGroup }> = new Map([
+  ['wte', { shape: [40, 16], group: 'embedding' }],
+  ['h.0.attn.q', { shape: [16, 16], group: 'matrix' }],
+  ['h.0.attn.k', { shape: [16, 16], group: 'matrix' }],
+  ['h.0.mlp.fc', { shape: [16, 64], group: 'matrix' }],
+  ['h.0.mlp.proj', { shape: [64, 16], group: 'matrix' }],
+  ['lm_head', { shape: [16, 40], group: 'unembedding' }],
+]);
+const paramGroups = new Map([...TINY_PARAMS].map(([name, { group }]) => [name, group]));
 
 /** Three ModelOptimizers steps on seeded gradients; the parameters afterwards, by name. */
 async function optimizerSteps(backend: 'cpu' | 'webgpu'): Promise<Map<string, Float32Array>> {
   await useBackend(backend);
   const params = new Map(
-    [...paramShapes()].map(([name, shape], i) => [name, tf.tidy(() => tf.variable(tf.tensor(seededValues(sizeOf(shape), 3 + i), shape), true))]),
+    [...TINY_PARAMS].map(([name, { shape }], i) => [name, tf.tidy(() => tf.variable(tf.tensor(seededValues(sizeOf(shape), 3 + i), shape), true))]),
   );
-  const optim = new ModelOptimizers(params, optimCfg, 16);
+  const optim = new ModelOptimizers({ params, paramGroups, dims: { dModel: 16 } }, optimCfg);
   for (let step = 0; step < 3; step++) {
     const grads = new Map([...params].map(([name, p], i) => [name, tf.tensor(seededValues(p.size, 100 * step + i), p.shape)] as [string, tf.Tensor]));
     optim.step(grads, step, 3);
@@ -116,7 +116,7 @@ describe.skipIf(!adapter)('optimizer on webgpu', () => {
     try {
       // Count readbacks of the steps alone: optimizerSteps reads the parameters once at the end (6 reads).
       const gpu = await optimizerSteps('webgpu');
-      expect(readbacks).toBe(paramShapes().size);
+      expect(readbacks).toBe(TINY_PARAMS.size);
       for (const [name, values] of cpu) expect(maxRelDiff(gpu.get(name)!, values, 1e-2), name).toBeLessThan(2e-4);
     } finally {
       backend.read = read;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../src/train/optim/adamw.js';
 import { Muon } from '../src/train/optim/muon.js';
 import { orthogonalise } from '../src/train/optim/newton-schulz.js';
+import type { ParamGroup } from '../src/model/params.js';
 import { baseLrs, ModelOptimizers } from '../src/train/optim/optimizers.js';
 import { lrMultiplier, muonMomentum } from '../src/train/optim/schedule.js';
 import { Prng } from '../src/util/prng.js';
@@ -203,7 +204,8 @@ describe('ModelOptimizers', () => {
       warmup_ratio: 0, warmdown_ratio: 0.2, final_lr_frac: 0,
       muon_momentum: 0.95, muon_momentum_start: 0.85, muon_momentum_warmup_steps: 300,
     };
-    const opt = new ModelOptimizers(params, cfg, 8);
+    const paramGroups = new Map<string, ParamGroup>([['wte', 'embedding'], ['h.0.mlp.fc', 'matrix'], ['lm_head', 'unembedding']]);
+    const opt = new ModelOptimizers({ params, paramGroups, dims: { dModel: 8 } }, cfg);
     expect([...opt.embedding.m.keys()]).toEqual(['wte']);
     expect([...opt.unembedding.m.keys()]).toEqual(['lm_head']);
     expect([...opt.matrices.momentum.keys()]).toEqual(['h.0.mlp.fc']);

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { UserError } from '../src/errors.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { accumulateGradients, type AccumulatedGradients } from '../src/train/gradients.js';
 import type { Batch } from '../src/train/loader.js';
@@ -13,8 +14,9 @@ import { Prng } from '../src/util/prng.js';
 // Workers run compiled JavaScript: the one `npm test` builds into dist/ from these same sources.
 const workerScript = new URL('../dist/train/parallel/gradient-worker.js', import.meta.url);
 
-const dims = modelDims(1, 64);
 const seqLen = 8;
+const config = modelConfig({ depth: 1, seq_len: seqLen }, 64);
+const { dims } = config;
 
 function batches(count: number, seed: number): Batch[] {
   const rng = new Prng(seed);
@@ -57,13 +59,13 @@ describe('worker count', () => {
 describe('GradientPool (cpu backend, compiled worker)', () => {
   beforeAll(async () => {
     if (!existsSync(workerScript)) throw new Error(`${workerScript.pathname} is missing: run npm run build first`);
-    await tf.setBackend('cpu');
+    await initBackend('cpu');
   });
 
   it('gives bit-identical gradients and loss to the in-process path, step after step, with flat tensor counts', async () => {
-    const serial = new Gpt({ dims, seqLen, seed: 3 });
-    const parallel = new Gpt({ dims, seqLen, seed: 3 });
-    const pool = await GradientPool.start({ backend: 'cpu', dims, seqLen, params: parallel.params, threads: 3, workerScript });
+    const serial = new Gpt(config, 3);
+    const parallel = new Gpt(config, 3);
+    const pool = await GradientPool.start({ backend: 'cpu', model: parallel, threads: 3, workerScript });
     try {
       expect(pool.threads).toBe(3);
       const workerTensors: number[][] = [];
@@ -96,8 +98,8 @@ describe('GradientPool (cpu backend, compiled worker)', () => {
   });
 
   it('turns a worker failure into a one-line UserError naming the worker, and closes cleanly', async () => {
-    const model = new Gpt({ dims, seqLen, seed: 3 });
-    const pool = await GradientPool.start({ backend: 'cpu', dims, seqLen, params: model.params, threads: 2, workerScript });
+    const model = new Gpt(config, 3);
+    const pool = await GradientPool.start({ backend: 'cpu', model, threads: 2, workerScript });
     try {
       // Micro-batch 1 (worker 1's) is longer than the model allows; the caller's own micro-batch 0 is fine.
       const [good, bad] = batches(2, 1);
@@ -111,10 +113,10 @@ describe('GradientPool (cpu backend, compiled worker)', () => {
   });
 
   it('refuses to start when a worker cannot load, and leaves no thread behind', async () => {
-    const model = new Gpt({ dims, seqLen, seed: 3 });
+    const model = new Gpt(config, 3);
     try {
       const missing = new URL('./no-such-worker.js', workerScript);
-      await expect(GradientPool.start({ backend: 'cpu', dims, seqLen, params: model.params, threads: 2, workerScript: missing })).rejects.toThrow(
+      await expect(GradientPool.start({ backend: 'cpu', model, threads: 2, workerScript: missing })).rejects.toThrow(
         /^gradient worker 1: Cannot find module/,
       );
     } finally {

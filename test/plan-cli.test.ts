@@ -6,7 +6,7 @@ import { initBackend } from '../src/backend/select.js';
 import { parsePlan, validatePlanAgainst } from '../src/data/actionplan.js';
 import { PROBE_METRICS } from '../src/eval/probe/score-case.js';
 import { DEFAULT_COPY_BIAS, DEFAULT_MIN_CONFIDENCE, DEFAULT_TOOL_BIAS } from '../src/infer/plan.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { DEFAULT_TOKENIZER_DIR, loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { META_FORMAT, saveCheckpoint } from '../src/train/checkpoint.js';
@@ -25,7 +25,7 @@ let tools: string;
 /** A depth-1 random planner checkpoint, written with the trainer's own checkpoint writer. */
 async function writeTinyCheckpoint(dir: string, tokenizerSha: string, vocabSize: number): Promise<void> {
   await initBackend('cpu');
-  const model = new Gpt({ dims: modelDims(1, vocabSize), seqLen: SEQ_LEN, seed: 1 });
+  const model = new Gpt(modelConfig({ depth: 1, seq_len: SEQ_LEN }, vocabSize), 1);
   scramble(model, 4);
   await saveCheckpoint(dir, model.params, new Map(), {
     format: META_FORMAT,

@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { fieldOfSpan, planFieldOfBytes, PLAN_FIELDS, type PlanField } from '../src/eval/plan-fields.js';
 import { planFieldLosses } from '../src/eval/plan-loss.js';
 import { renderExample } from '../src/infer/chat-template.js';
 import { slotIds } from '../src/infer/plan-turn.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/train-fixtures.js';
@@ -14,7 +15,7 @@ import { scramble } from './model-fixtures.js';
 import { chatByteTokenizer, tinyPlanLines } from './sft-fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 const dirs = tempDirs('plan-loss');
 afterAll(dirs.removeAll);
@@ -66,7 +67,7 @@ describe('plan fields', () => {
 describe('planFieldLosses', () => {
   const tok = chatByteTokenizer();
   const lines = tinyPlanLines(3);
-  const model = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: 160, seed: 4 });
+  const model = new Gpt(modelConfig({ depth: 1, seq_len: 160 }, tok.vocabSize), 4);
   scramble(model, 7);
   afterAll(() => model.dispose());
 
@@ -106,7 +107,7 @@ describe('planFieldLosses', () => {
   });
 
   it('leaves out examples longer than the context', async () => {
-    const short = new Gpt({ dims: modelDims(1, tok.vocabSize), seqLen: 32, seed: 4 });
+    const short = new Gpt(modelConfig({ depth: 1, seq_len: 32 }, tok.vocabSize), 4);
     try {
       expect(await planFieldLosses(short, tok, lines, 'fixture')).toMatchObject({ examples: 0, skipped: 3 });
     } finally {

@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
 import { parseWith } from '../src/config/load.js';
 import { TrainConfigSchema } from '../src/config/train-schema.js';
 import { CONTROL, renderExample } from '../src/infer/chat-template.js';
-import { modelDims } from '../src/model/dims.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { loadBaseCheckpoint, resolveCheckpointPath } from '../src/sft/base-checkpoint.js';
 import { SftConfigSchema, type SftConfig } from '../src/sft/config.js';
@@ -30,7 +31,7 @@ const SEQ = 160;
 const PACK_SEQ = 320;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 
 function sftConfig(overrides: Record<string, unknown> = {}): SftConfig {
@@ -137,8 +138,7 @@ describe('sft packing', () => {
 
 describe('sft loss mask', () => {
   it('masked targets receive no gradient: the loss and every gradient equal those of the plan tokens alone', async () => {
-    const dims = modelDims(1, tok.vocabSize);
-    const model = new Gpt({ dims, seqLen: SEQ, seed: 11 });
+    const model = new Gpt(modelConfig({ depth: 1, seq_len: SEQ }, tok.vocabSize), 11);
     // Make the zero-initialised projections non-zero so every parameter gets a gradient.
     for (const v of model.params.values()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.02, 'float32', 3))));
     const { tokens, lossMask } = renderExample(tok, tinyPlanLines(1)[0]!.tools, 'fan 5', serializePlan({ steps: [], refusal: REFUSAL_TEXT }));

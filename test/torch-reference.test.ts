@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.js';
 import { REPO_ROOT } from '../src/data/paths.js';
+import { modelConfig } from '../src/model/config.js';
 import { modelDims } from '../src/model/dims.js';
 import { Gpt } from '../src/model/gpt.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
@@ -69,7 +70,7 @@ describe.skipIf(missing !== null)('capplan GPT vs the PyTorch reference (torch_g
     tokenizer.free();
 
     const depth = meta.config.model.depth;
-    const model = new Gpt({ dims: modelDims(depth, vocab), seqLen: ids.length, seed: 0 });
+    const model = new Gpt(modelConfig({ depth, seq_len: ids.length }, vocab), 0);
     restoreVariables(model.params, decodeSafetensors(readFileSync(weightsPath), weightsPath).tensors);
     const logits = tf.tidy(() => model.logits(tf.tensor2d([ids], [1, ids.length], 'int32')).dataSync() as Float32Array);
     model.dispose();

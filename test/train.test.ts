@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelDims } from '../src/model/dims.js';
+import { initBackend } from '../src/backend/select.js';
+import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
 import { BitsPerByte, tokenByteLengths } from '../src/train/bpb.js';
 import { accumulateGradients } from '../src/train/gradients.js';
@@ -13,7 +14,7 @@ import { train, type TrainOptions } from '../src/train/trainer.js';
 import { byteTokenizer, encodeDocs, SAMPLE_TEXTS, tempDirs, tinyConfig } from './helpers/train-fixtures.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
 });
 
 const docs = encodeDocs(SAMPLE_TEXTS);
@@ -44,10 +45,9 @@ describe('bits per byte', () => {
 describe('optimizers on the real model', () => {
   it('overfit one batch with Muon + AdamW (loss < 0.05)', async () => {
     const cfg = tinyConfig();
-    const dims = modelDims(1, 257);
-    const model = new Gpt({ dims, seqLen: 16, seed: 1 });
+    const model = new Gpt(modelConfig({ depth: 1, seq_len: 16 }, 257), 1);
     // Constant LR, and higher unembedding/matrix LRs than the pretraining defaults, to memorise fast.
-    const opt = new ModelOptimizers(model.params, { ...cfg.optim, warmdown_ratio: 0, unembedding_lr: 0.02, matrix_lr: 0.05 }, dims.dModel);
+    const opt = new ModelOptimizers(model, { ...cfg.optim, warmdown_ratio: 0, unembedding_lr: 0.02, matrix_lr: 0.05 });
     const text = Array.from(Buffer.from('capabilities are unforgeable references to objects'));
     const row = (o: number) => [256, ...text.slice(o, o + 16)];
     const rows = [row(0), row(16)];
@@ -72,8 +72,7 @@ describe('optimizers on the real model', () => {
   });
 
   it('accumulating two micro-batches equals one batch of both (mean gradient)', async () => {
-    const dims = modelDims(1, 257);
-    const model = new Gpt({ dims, seqLen: 8, seed: 2 });
+    const model = new Gpt(modelConfig({ depth: 1, seq_len: 8 }, 257), 2);
     const mk = (seed: number): Batch => ({
       inputs: Int32Array.from({ length: 16 }, (_, i) => (i * 7 + seed) % 256),
       targets: Int32Array.from({ length: 16 }, (_, i) => (i * 11 + seed) % 256),

@@ -104,7 +104,7 @@ describe('wasm matMul pool', () => {
       setMainThreadClaims(threads === 1);
       const model = tinyModel({ depth: 1, vocab: 512, seqLen: 64, seed: 3 });
       scramble(model);
-      const optim = new ModelOptimizers(model.params, OptimSectionSchema.parse({ device_batch_size: 4, total_batch_tokens: 256 }), 64);
+      const optim = new ModelOptimizers(model, OptimSectionSchema.parse({ device_batch_size: 4, total_batch_tokens: 256 }));
       const [inputs, targets] = [tokens(4, 64, 512, 1), tokens(4, 64, 512, 2)];
       const vars = [...model.params.values()];
       for (let step = 0; step < 3; step++) {

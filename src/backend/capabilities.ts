@@ -15,11 +15,17 @@ export interface DeviceCapabilities {
   memory: { bytes: number; source: string } | null;
   /** Batched products pay off here (a GPU: one large dispatch beats many small ones). */
   batchesProducts: boolean;
+  /**
+   * The loss takes the fused softcap + cross-entropy op where its kernels are installed (one pass over the
+   * logits instead of about ten pays on a GPU); false keeps the composition, whose bits the cpu and wasm
+   * training paths and their reference tests pin.
+   */
+  fusedSoftcapLoss: boolean;
 }
 
 /** wasm and cpu: tensors live in host memory, no per-tensor limit, one thread per product. */
 export function hostCapabilities(): DeviceCapabilities {
-  return { kind: 'cpu', maxTensorBytes: null, memory: { bytes: totalmem(), source: 'host memory' }, batchesProducts: false };
+  return { kind: 'cpu', maxTensorBytes: null, memory: { bytes: totalmem(), source: 'host memory' }, batchesProducts: false, fusedSoftcapLoss: false };
 }
 
 const recorded = new Map<string, DeviceCapabilities>();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
 import { hostCapabilities, recordCapabilities } from './capabilities.js';
 import { nvidiaGpus } from './nvidia-smi.js';
+import { registerCpuSoftcapCrossEntropy } from './cpu-softcap-cross-entropy.js';
 import { registerScatterAddKernels } from './scatter-add.js';
 import { loadTensorflowBinding, TENSORFLOW_PACKAGES } from './tensorflow.js';
 import { loadWasm } from './wasm.js';
@@ -67,7 +68,7 @@ async function tryBackend(
       const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
       const gpu = onGpu ? (nvidiaGpus()[0] ?? null) : null;
       const memory = onGpu ? gpu && { bytes: gpu.memoryBytes, source: `nvidia-smi (${gpu.name})` } : hostCapabilities().memory;
-      recordCapabilities('tensorflow', { kind: onGpu ? 'gpu' : 'cpu', maxTensorBytes: null, memory, batchesProducts: onGpu });
+      recordCapabilities('tensorflow', { kind: onGpu ? 'gpu' : 'cpu', maxTensorBytes: null, memory, batchesProducts: onGpu, fusedSoftcapLoss: false });
       const lib = binding.tensorflowVersion ? ` (libtensorflow ${binding.tensorflowVersion})` : '';
       return { name, version: `${tf.version.tfjs}${lib}`, adapter: binding.packageName };
     }
@@ -118,14 +119,16 @@ function logChoice(info: BackendInfo): void {
 }
 
 /**
- * Makes `name` the active tfjs backend (process-global), installs the scatter-add kernels and records the
- * device's capabilities (capabilities.ts).
+ * Makes `name` the active tfjs backend (process-global), installs capplan's kernels for it (scatter-add, the
+ * cpu fused-loss reference, the webgpu ones) and records the device's capabilities (capabilities.ts).
+ * The model and optimizers ask those, never the backend's name.
  * An explicit backend that is unavailable is a UserError naming what to install; `auto` takes the first
  * available of AUTO_ORDER (webgpu only on a hardware adapter) and logs its choice on stderr.
  */
 export async function initBackend(name: BackendName): Promise<BackendInfo> {
   parseBackendName(name);
   registerScatterAddKernels();
+  registerCpuSoftcapCrossEntropy();
   if (name !== 'auto') {
     let why = `backend ${name} is not available`;
     const info = await tryBackend(name, (reason) => (why = reason), { hardwareOnly: false });

@@ -46,5 +46,5 @@ export function webGpuCapabilities(adapter: WebGpuAdapter): DeviceCapabilities {
     : nvidia
       ? { bytes: nvidia.memoryBytes, source: `nvidia-smi (${nvidia.name})` }
       : null;
-  return { kind: adapter.software ? 'software' : 'gpu', maxTensorBytes, memory, batchesProducts: true };
+  return { kind: adapter.software ? 'software' : 'gpu', maxTensorBytes, memory, batchesProducts: true, fusedSoftcapLoss: true };
 }

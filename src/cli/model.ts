@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { modelDims, paramBreakdown, paramCount } from '../model/dims.js';
+import { modelDims } from '../model/dims.js';
+import { paramCount, paramCountByGroup } from '../model/params.js';
 
 /** nanochat's default vocabulary (2^16), used when --vocab is not given. */
 export const DEFAULT_INFO_VOCAB = 65536;
@@ -16,7 +17,7 @@ function positiveInteger(flag: string, value: string): number {
 /** The `model info` report: dims and parameter counts, computed without allocating any weights. */
 export function modelInfo(depth: number, vocab: number): Record<string, number> {
   const dims = modelDims(depth, vocab);
-  const parts = paramBreakdown(dims);
+  const groups = paramCountByGroup(dims);
   return {
     depth: dims.depth,
     d_model: dims.dModel,
@@ -26,9 +27,9 @@ export function modelInfo(depth: number, vocab: number): Record<string, number> 
     mlp_dim: dims.mlpDim,
     vocab_size: dims.vocabSize,
     params: paramCount(dims),
-    params_embedding: parts.embedding,
-    params_lm_head: parts.lmHead,
-    params_blocks: parts.blocks,
+    params_embedding: groups.embedding,
+    params_lm_head: groups.unembedding,
+    params_blocks: groups.matrix,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ROPE_BASE } from '../model/config.js';
 
 /**
  * The base-pretraining config (configs/dN.json): model shape, data, optimizer and schedule,
@@ -12,7 +13,7 @@ export const ModelSectionSchema = z
   .object({
     depth: z.number().int().min(1).max(64),
     seq_len: positiveInt.max(16384),
-    rope_base: z.number().positive().default(10000),
+    rope_base: z.number().positive().default(DEFAULT_ROPE_BASE),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { parseWith } from '../config/load.js';
 import { REPO_ROOT } from '../data/paths.js';
-import { modelDims } from '../model/dims.js';
+import { DEFAULT_ROPE_BASE, modelConfig } from '../model/config.js';
 import { Gpt } from '../model/gpt.js';
 import { loadTokenizer, type CapTokenizer } from '../tokenizer/tokenizer.js';
 import { checkpointSteps, metaFile, modelFile, restoreVariables } from '../train/checkpoint.js';
@@ -25,7 +25,7 @@ const plannerMetaSchema = z.looseObject({
     model: z.looseObject({
       depth: z.number().int().min(1),
       seq_len: z.number().int().min(1),
-      rope_base: z.number().positive().default(10000),
+      rope_base: z.number().positive().default(DEFAULT_ROPE_BASE),
     }),
     data: z.looseObject({ tokenizer_dir: z.string().min(1).default('tokenizer') }).prefault({}),
   }),
@@ -81,7 +81,6 @@ export function loadPlanner(dir: string): Planner {
         `${metaPath}: checkpoint was trained with tokenizer ${meta.tokenizer_sha256.slice(0, 12)}…, but ${tokenizer.dir} is ${tokenizer.sha256.slice(0, 12)}…`,
       );
     }
-    const { depth, seq_len: seqLen, rope_base: ropeBase } = meta.config.model;
     const weightsPath = join(dir, modelFile(step));
     let bytes: Uint8Array;
     try {
@@ -90,7 +89,7 @@ export function loadPlanner(dir: string): Planner {
       throw new UserError(`${weightsPath}: cannot read checkpoint weights`);
     }
     const weights = decodeSafetensors(bytes, weightsPath).tensors;
-    const model = new Gpt({ dims: modelDims(depth, tokenizer.vocabSize), seqLen, ropeBase, seed: 0 });
+    const model = new Gpt(modelConfig(meta.config.model, tokenizer.vocabSize), 0);
     try {
       expectTensors(weights, new Map([...model.params].map(([name, v]) => [name, v.shape])), weightsPath);
       restoreVariables(model.params, weights);

@@ -39,15 +39,3 @@ export function modelDims(depth: number, vocabSize: number): ModelDims {
   const nHead = dModel / headDim;
   return { depth, dModel, nHead, nKvHead: nHead, headDim, mlpDim: 4 * dModel, vocabSize: padVocab(vocabSize) };
 }
-
-/** Parameters by group: untied embedding and lm_head (V·d each) and per block q,k,v,proj (4d²) + MLP (8d²). */
-export function paramBreakdown(d: ModelDims): { embedding: number; lmHead: number; blocks: number } {
-  const perBlock = 4 * d.dModel * d.dModel + 2 * d.dModel * d.mlpDim;
-  return { embedding: d.vocabSize * d.dModel, lmHead: d.dModel * d.vocabSize, blocks: perBlock * d.depth };
-}
-
-/** 2·V·d + 12·d²·L (no biases, no norm weights). */
-export function paramCount(d: ModelDims): number {
-  const { embedding, lmHead, blocks } = paramBreakdown(d);
-  return embedding + lmHead + blocks;
-}

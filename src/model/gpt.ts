@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from './config.js';
 import type { ModelDims } from './dims.js';
-import { initValues, type InitSpec } from './init.js';
+import { initValues } from './init.js';
+import { blockParamName, paramSpecs, type BlockParam, type ParamGroup } from './params.js';
 import { rmsNorm } from './rms-norm.js';
 import { applyRotary, rotaryTables, type RotaryTables } from './rotary.js';
 import { boundedSparseCrossEntropy } from './cross-entropy.js';
 import { softcapCrossEntropy, useFusedSoftcapCrossEntropy } from './softcap-cross-entropy.js';
 import { matMul, transposeLast } from './matmul.js';
-import { registerScatterAddKernels } from '../backend/scatter-add.js';
 import { activeCapabilities } from '../backend/capabilities.js';
 import { mapRowChunks, rowsPerChunk } from './row-chunks.js';
-
-export interface GptOptions {
-  dims: ModelDims;
-  /** Longest sequence the model is asked about; sizes the rotary tables and the causal mask. */
-  seqLen: number;
-  ropeBase?: number;
-  seed: number;
-}
 
 /** Logits are squashed to ±SOFTCAP by SOFTCAP·tanh(z/SOFTCAP). */
 export const SOFTCAP = 15;
@@ -37,73 +30,57 @@ interface Positions {
 /** One layer's keys (after QK-norm and rotary) and values for every position so far, [B, H, T, hd] each. */
 export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
 
-/** Names of the parameters of block `i`, in the order they are created. */
-export function blockParamNames(i: number): string[] {
-  return ['q', 'k', 'v', 'proj'].map((w) => `h.${i}.attn.${w}`).concat([`h.${i}.mlp.fc`, `h.${i}.mlp.proj`]);
-}
-
-/**
- * Initialisation (nanochat-like): embedding N(0, 1); lm_head N(0, 0.001) so the first logits are near
- * uniform; q, k, v and mlp.fc uniform(±√3/√d), i.e. std 1/√d, which keeps activations O(1); both output
- * projections zero, so a fresh block is the identity and each residual branch grows from nothing.
- */
-function initSpec(name: string, dModel: number): InitSpec {
-  if (name === 'wte') return { kind: 'normal', std: 1 };
-  if (name === 'lm_head') return { kind: 'normal', std: 0.001 };
-  if (name.endsWith('.proj')) return { kind: 'zeros' };
-  return { kind: 'uniform', bound: Math.sqrt(3 / dModel) };
-}
-
-function paramShapes(dims: ModelDims): Map<string, [number, number]> {
-  const { dModel: d, mlpDim: m, vocabSize: v } = dims;
-  const shapes = new Map<string, [number, number]>([['wte', [v, d]]]);
-  for (let i = 0; i < dims.depth; i++) {
-    const [q, k, vv, proj, fc, mlpProj] = blockParamNames(i);
-    shapes.set(q, [d, d]).set(k, [d, d]).set(vv, [d, d]).set(proj, [d, d]);
-    shapes.set(fc, [d, m]).set(mlpProj, [m, d]);
-  }
-  return shapes.set('lm_head', [d, v]);
-}
-
 /**
  * The DESIGN.md GPT: embedding → RMSNorm → L × [x += Attn(RMSNorm(x)); x += MLP(RMSNorm(x))] → RMSNorm →
  * lm_head → 15·tanh(z/15). Activations stay 2-D [B·T, d] between blocks; attention reshapes to
  * [B, H, T, hd] and runs all heads in one batched matMul.
  */
 export class Gpt {
-  readonly dims: ModelDims;
-  readonly seqLen: number;
-  /** Insertion order: wte, h.0.* … h.{L−1}.*, lm_head (stable, so checkpoints can rely on it). */
+  readonly config: ModelConfig;
+  /** In paramSpecs order: wte, h.0.* … h.{L−1}.*, lm_head (stable, so checkpoints can rely on it). */
   readonly params: Map<string, tf.Variable>;
+  /** Each parameter's optimizer group, by name. */
+  readonly paramGroups: ReadonlyMap<string, ParamGroup>;
   private readonly rotary: RotaryTables;
   private readonly causalMask: tf.Tensor2D;
 
-  constructor(opts: GptOptions) {
-    const { dims, seqLen, seed } = opts;
+  /** `seed` picks the initial weights (init.ts); a loaded checkpoint overwrites them. */
+  constructor(config: ModelConfig, seed: number) {
+    const { dims, seqLen } = config;
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
-    // The embedding gradient needs a usable UnsortedSegmentSum even if no one called initBackend (idempotent).
-    registerScatterAddKernels();
-    this.dims = dims;
-    this.seqLen = seqLen;
+    this.config = config;
     this.params = new Map();
-    for (const [name, shape] of paramShapes(dims)) {
-      const values = initValues(seed, name, shape[0] * shape[1], initSpec(name, dims.dModel));
-      const initial = tf.tensor2d(values, shape);
+    const specs = paramSpecs(dims);
+    for (const { name, shape, init } of specs) {
+      const initial = tf.tensor2d(initValues(seed, name, shape[0] * shape[1], init), shape);
       this.params.set(name, tf.variable(initial, true));
       initial.dispose();
     }
+    this.paramGroups = new Map(specs.map(({ name, group }) => [name, group]));
     // Constants live as long as the model; keep() protects them from a caller's enclosing tidy.
-    const tables = rotaryTables(seqLen, dims.headDim, opts.ropeBase ?? 10000);
+    const tables = rotaryTables(seqLen, dims.headDim, config.ropeBase);
     this.rotary = { cos: tf.keep(tables.cos), sin: tf.keep(tables.sin), rotateHalf: tf.keep(tables.rotateHalf) };
     this.causalMask = tf.keep(
       tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([seqLen, seqLen]), -1, 0)), MASKED_SCORE)),
     ) as tf.Tensor2D;
   }
 
+  get dims(): ModelDims {
+    return this.config.dims;
+  }
+
+  get seqLen(): number {
+    return this.config.seqLen;
+  }
+
   private param(name: string): tf.Variable {
     const p = this.params.get(name);
     if (!p) throw new Error(`no parameter ${name}`);
     return p;
+  }
+
+  private blockParam(layer: number, param: BlockParam): tf.Variable {
+    return this.param(blockParamName(layer, param));
   }
 
   /**
@@ -140,7 +117,7 @@ export class Gpt {
     past: LayerKv | null,
   ): { out: tf.Tensor2D; kv: LayerKv } {
     const { nHead: h, headDim: hd, dModel: d } = this.dims;
-    const p = (w: string) => this.param(`h.${layer}.attn.${w}`);
+    const p = (w: 'q' | 'k' | 'v' | 'proj') => this.blockParam(layer, `attn.${w}`);
     // One [d, 3d] projection instead of three, then the layout [3·B, H, T, hd] (two rank-4 transposes: webgpu
     // shaders stop at rank 4): q, k and v become contiguous blocks, so slicing them apart is cheap everywhere.
     const qkv = matMul(x, tf.concat([p('q'), p('k'), p('v')], 1));
@@ -161,8 +138,8 @@ export class Gpt {
   }
 
   private mlp(x: tf.Tensor2D, layer: number): tf.Tensor2D {
-    const up = tf.relu(matMul(x, this.param(`h.${layer}.mlp.fc`)));
-    return matMul(tf.square(up), this.param(`h.${layer}.mlp.proj`));
+    const up = tf.relu(matMul(x, this.blockParam(layer, 'mlp.fc')));
+    return matMul(tf.square(up), this.blockParam(layer, 'mlp.proj'));
   }
 
   /** Softcapped logits [B·T, V]. */
@@ -214,7 +191,7 @@ export class Gpt {
     return tf.tidy(() => {
       const flatTargets = tf.reshape(targets, [batch * time]) as tf.Tensor1D;
       const lmHead = this.param('lm_head');
-      // webgpu with capplan's kernels: softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
+      // Where the device's capabilities ask for it, softcap and cross-entropy as one fused op (softcap-cross-entropy.ts).
       const perRow = useFusedSoftcapCrossEntropy()
         ? (h: tf.Tensor2D, ids: tf.Tensor1D) => softcapCrossEntropy(matMul(h, lmHead), ids, SOFTCAP)
         : (h: tf.Tensor2D, ids: tf.Tensor1D) => boundedSparseCrossEntropy(softcap(matMul(h, lmHead)), ids);

@@ -2,18 +2,19 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { activeCapabilities, capTensorBytes, deviceErrorCount } from '../backend/capabilities.js';
 import { initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
-import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
+import { whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
 import { OptimSectionSchema } from '../config/train-schema.js';
 import { UserError } from '../errors.js';
-import { modelDims, paramCount } from '../model/dims.js';
+import { modelConfig, type ModelConfig } from '../model/config.js';
+import { paramCount } from '../model/params.js';
 import { Gpt } from '../model/gpt.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
 import type { Batch } from './loader.js';
 import { checkDeviceBatch, chooseDeviceBatch } from './device-fit.js';
 import { ModelOptimizers } from './optim/optimizers.js';
-import { GradientPool } from './parallel/gradient-pool.js';
-import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
+import { startGradientThreads, type GradientThreads } from './parallel/gradient-threads.js';
+import { resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { Prng } from '../util/prng.js';
 
 export interface TrainBenchOptions {
@@ -66,12 +67,17 @@ export interface TrainBenchResult {
   device_errors: number;
 }
 
+/** The benchmarked model (the rotary base does not change a step's cost: the default). */
+function benchModelConfig(opts: TrainBenchOptions): ModelConfig {
+  return modelConfig({ depth: opts.depth, seq_len: opts.seq }, opts.vocab);
+}
+
 /**
  * Rows per micro-batch on the active device: `opts.deviceBatch`, checked, or the most that fit ('auto').
  * Refuses a shape that does not fit, before anything is allocated, naming the estimate and the limit.
  */
 export function benchDeviceBatch(opts: TrainBenchOptions): number {
-  const dims = modelDims(opts.depth, opts.vocab);
+  const { dims } = benchModelConfig(opts);
   const caps = activeCapabilities();
   const memory = opts.memoryLimitBytes !== undefined ? { bytes: opts.memoryLimitBytes, origin: '--max-memory' } : caps.memory && { bytes: caps.memory.bytes, origin: caps.memory.source };
   const source = `bench train: depth ${opts.depth}, vocab ${dims.vocabSize}, seq ${opts.seq}`;
@@ -115,10 +121,10 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
   const deviceBatch = benchDeviceBatch(opts);
   const microBatches = opts.batch / deviceBatch;
   const workers = resolveWorkerCount(opts.workers ?? 1, info.name, microBatches);
-  const dims = modelDims(opts.depth, opts.vocab);
-  const model = new Gpt({ dims, seqLen: opts.seq, seed: 1 });
+  const model = new Gpt(benchModelConfig(opts), 1);
+  const dims = model.dims;
   const optimCfg = OptimSectionSchema.parse({ device_batch_size: deviceBatch, total_batch_tokens: opts.batch * opts.seq });
-  const optim = new ModelOptimizers(model.params, optimCfg, dims.dModel);
+  const optim = new ModelOptimizers(model, optimCfg);
   const batches = syntheticBatches(opts.vocab, microBatches, deviceBatch, opts.seq);
   const lastParam = [...model.params.values()].at(-1)!;
   const totalSteps = opts.warmup + opts.steps;
@@ -128,21 +134,18 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
   const errorsBefore = deviceErrorCount();
   let tensorsBefore = 0;
   let workerTensorsBefore: number[] = [];
-  let pool: GradientPool | null = null;
-  let releaseCores: (() => Promise<void>) | null = null;
+  let threads: GradientThreads | null = null;
   try {
-    if (workers > 1 && isParallelBackend(info.name)) {
-      // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
-      if (info.name === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
-      pool = await GradientPool.start({ backend: info.name, dims, seqLen: opts.seq, params: model.params, threads: workers });
-    }
+    // As the trainer does: matMul threads for the optimizer step only, while the gradient threads sleep.
+    threads = await startGradientThreads(info.name, model, workers);
+    const pool = threads?.pool;
     for (let step = 0; step < totalSteps; step++) {
       if (step === opts.warmup) {
         tensorsBefore = tf.memory().numTensors;
         workerTensorsBefore = pool?.workerTensors() ?? [];
       }
       const t0 = performance.now();
-      const { loss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      const { loss, grads } = await accumulateGradients(model, batches, pool);
       losses.push(loss);
       const t1 = performance.now();
       whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
@@ -182,8 +185,7 @@ async function timeSteps(opts: TrainBenchOptions, info: BackendInfo): Promise<Tr
       device_errors: deviceErrorCount() - errorsBefore,
     };
   } finally {
-    await pool?.close();
-    await releaseCores?.();
+    await threads?.close();
     optim.dispose();
     model.dispose();
   }

@@ -1,5 +1,6 @@
 import type { ModelDims } from '../model/dims.js';
-import { paramCount } from '../model/dims.js';
+import { PARAM_GROUPS, paramCount, paramCountByGroup } from '../model/params.js';
+import { STATE_FLOATS_PER_PARAM } from './optim/optimizers.js';
 
 export interface MemoryEstimate {
   params: number;
@@ -16,21 +17,22 @@ const RUNTIME_BYTES = 768 * 1024 ** 2;
 
 /**
  * Bytes a training run needs, estimated before anything is allocated:
- * params; gradients twice (one micro-batch's and the running sum); optimizer state (Muon: one buffer
- * per matrix, AdamW: two per embedding/lm_head); activations of one micro-batch kept by the autodiff
- * tape (≈ 50·d_model floats per token per layer for the projections, norms and MLP, 4 copies of the
+ * params; gradients twice (one micro-batch's and the running sum); optimizer state (by parameter group:
+ * Muon one buffer per matrix, AdamW two per embedding/lm_head); activations of one micro-batch kept by the
+ * autodiff tape (≈ 50·d_model floats per token per layer for the projections, norms and MLP, 4 copies of the
  * [heads × T] attention scores per token per layer, and ≈ 6 copies of the logits per token).
  */
 export function estimateTrainingMemory(dims: ModelDims, seqLen: number, deviceBatch: number): MemoryEstimate {
   const p = paramCount(dims);
-  const embeddingParams = 2 * dims.vocabSize * dims.dModel;
+  const byGroup = paramCountByGroup(dims);
+  const stateFloats = PARAM_GROUPS.reduce((total, group) => total + byGroup[group] * STATE_FLOATS_PER_PARAM[group], 0);
   const tokens = deviceBatch * seqLen;
   const perTokenPerLayer = 50 * dims.dModel + 4 * dims.nHead * seqLen;
   const activationFloats = tokens * (dims.depth * perTokenPerLayer + 6 * dims.vocabSize);
   const estimate = {
     params: p * F32,
     gradients: 2 * p * F32,
-    optimizer: (p - embeddingParams + 2 * embeddingParams) * F32,
+    optimizer: stateFloats * F32,
     activations: activationFloats * F32,
     runtime: RUNTIME_BYTES,
   };

@@ -1,5 +1,6 @@
 import type { TrainConfig } from '../config/train-schema.js';
-import { paramCount, type ModelDims } from '../model/dims.js';
+import type { ModelDims } from '../model/dims.js';
+import { paramCount } from '../model/params.js';
 import { tokenByteLengths } from './bpb.js';
 import { validationBpb } from './evaluate.js';
 import { PackedLoader } from './loader.js';

@@ -5,7 +5,8 @@ import type { ModelSectionSchema, OptimSectionSchema, TrainConfig } from '../con
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Gpt } from '../model/gpt.js';
-import { modelDims, paramCount } from '../model/dims.js';
+import { modelConfig } from '../model/config.js';
+import { paramCount } from '../model/params.js';
 import { checkpointSteps, loadCheckpoint, restoreVariables, saveCheckpoint, META_FORMAT } from './checkpoint.js';
 import { flopsPerToken } from './flops.js';
 import { accumulateGradients } from './gradients.js';
@@ -15,9 +16,9 @@ import { pretrainingStage } from './pretraining.js';
 import { refuseExistingRun, rewindRun, TRAIN_LOG } from './run-dir.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from './stop-signals.js';
 import { formatMetrics, formatProgress, type ProgressRecord } from './progress.js';
-import { GradientPool } from './parallel/gradient-pool.js';
-import { shareCoresWithGradientThreads, whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
-import { isParallelBackend, resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
+import { startGradientThreads, type GradientThreads } from './parallel/gradient-threads.js';
+import { whileGradientThreadsIdle } from '../backend/wasm-matmul-pool.js';
+import { resolveWorkerCount, type WorkerRequest } from './parallel/worker-count.js';
 import { expectTensors } from './safetensors.js';
 import type { TrainingStage } from './stage.js';
 import type { TokenSource, TrainTokenizer } from './token-source.js';
@@ -119,7 +120,7 @@ function peakRssBytes(): number {
 
 /** Base pretraining on token sources (`capplan base train`). */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const dims = modelDims(opts.config.model.depth, opts.tokenizer.vocabSize);
+  const { dims } = modelConfig(opts.config.model, opts.tokenizer.vocabSize);
   const stage = pretrainingStage(opts.config, opts.tokenizer, opts.data, dims);
   const result = await runStage({ ...opts, stage });
   return { ...result, valBpb: result.evals.val_bpb ?? null };
@@ -129,8 +130,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
   const { config, tokenizer, runDir, stage } = opts;
   const log = opts.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const dims = modelDims(config.model.depth, tokenizer.vocabSize);
-  const seqLen = config.model.seq_len;
+  const shape = modelConfig(config.model, tokenizer.vocabSize);
+  const { dims, seqLen } = shape;
   const rowsPerMicro = config.optim.device_batch_size;
   const accumSteps = config.optim.total_batch_tokens / (rowsPerMicro * seqLen);
   if (!opts.resume) refuseExistingRun(runDir);
@@ -139,10 +140,9 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
 
   const backend = tf.getBackend();
   const workers = resolveWorkerCount(opts.workers ?? 1, backend, accumSteps);
-  const model = new Gpt({ dims, seqLen, ropeBase: config.model.rope_base, seed: config.seed });
-  const optim = new ModelOptimizers(model.params, config.optim, dims.dModel);
-  let pool: GradientPool | null = null;
-  let releaseCores: (() => Promise<void>) | null = null;
+  const model = new Gpt(shape, config.seed);
+  const optim = new ModelOptimizers(model, config.optim);
+  let threads: GradientThreads | null = null;
   let stopSignals: StopSignals | null = null;
   try {
     let startStep = 0;
@@ -174,13 +174,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     if (startStep >= stopAt) {
       throw new UserError(`--resume: the run in ${runDir} is already at step ${startStep} of ${totalSteps}; raise --max-steps to train further`);
     }
-    if (workers > 1 && isParallelBackend(backend)) {
-      // The gradient threads fill the cores while they compute; the optimizer step, which runs here alone
-      // while they sleep, gets the wasm matMul threads instead.
-      if (backend === 'wasm') releaseCores = await shareCoresWithGradientThreads(workers);
-      const ropeBase = config.model.rope_base;
-      pool = await GradientPool.start({ backend, dims, seqLen, ropeBase, params: model.params, threads: workers });
-    }
+    threads = await startGradientThreads(backend, model, workers);
     const trainLoader = stage.openTrain(position);
     const tokensPerStep = config.optim.total_batch_tokens;
     const flopsPerStep = flopsPerToken(dims, seqLen) * tokensPerStep;
@@ -216,7 +210,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
         if (!b) throw new Error('training loader ran dry'); // never: the training loader cycles epochs
         batches.push(b);
       }
-      const { loss: stepLoss, grads } = await accumulateGradients(model, batches, pool ?? undefined);
+      const { loss: stepLoss, grads } = await accumulateGradients(model, batches, threads?.pool);
       const sched = whileGradientThreadsIdle(() => optim.step(grads, step, totalSteps));
       tf.dispose([...grads.values()]);
       loss = stepLoss;
@@ -301,8 +295,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     };
   } finally {
     stopSignals?.dispose();
-    await pool?.close();
-    await releaseCores?.();
+    await threads?.close();
     optim.dispose();
     model.dispose();
   }

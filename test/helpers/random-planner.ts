@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { initBackend } from '../../src/backend/select.js';
-import { modelDims } from '../../src/model/dims.js';
+import { modelConfig } from '../../src/model/config.js';
 import { Gpt } from '../../src/model/gpt.js';
 import { scramble } from '../model-fixtures.js';
 import { usePlannerVocab, type PlannerVocab } from './planner-vocab.js';
@@ -20,7 +20,7 @@ export function useRandomPlanner(): RandomPlanner {
     await initBackend('cpu');
     planner.tok = vocab.tok;
     planner.trie = vocab.trie;
-    planner.model = new Gpt({ dims: modelDims(1, planner.tok.vocabSize), seqLen: 768, seed: 5 });
+    planner.model = new Gpt(modelConfig({ depth: 1, seq_len: 768 }, planner.tok.vocabSize), 5);
     scramble(planner.model, 11);
   });
   afterAll(() => planner.model.dispose());

@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelDims } from '../../model/dims.js';
+import type { ParamGroup } from '../../model/params.js';
 import { AdamW, ADAMW_DEFAULTS } from './adamw.js';
 import { Muon } from './muon.js';
 import { lrMultiplier, muonMomentum, type LrScheduleConfig, type MomentumScheduleConfig } from './schedule.js';
@@ -22,15 +24,19 @@ export function baseLrs(cfg: OptimizerConfig, dModel: number): BaseLrs {
   return { embedding: cfg.embedding_lr * widthScale, unembedding: cfg.unembedding_lr * widthScale, matrix: cfg.matrix_lr };
 }
 
-function pick(params: ReadonlyMap<string, tf.Variable>, keep: (name: string) => boolean): Map<string, tf.Variable> {
-  return new Map([...params].filter(([name]) => keep(name)));
+/** Optimizer state floats per parameter of each group: AdamW keeps two moments, Muon one momentum buffer. */
+export const STATE_FLOATS_PER_PARAM: Readonly<Record<ParamGroup, number>> = { embedding: 2, unembedding: 2, matrix: 1 };
+
+/** What the optimizers read of a model (a Gpt is one): its parameters, each one's group, and its width. */
+export interface OptimizedModel {
+  params: ReadonlyMap<string, tf.Variable>;
+  paramGroups: ReadonlyMap<string, ParamGroup>;
+  dims: Pick<ModelDims, 'dModel'>;
 }
 
-const ADAMW_PARAMS = new Set(['wte', 'lm_head']);
-
 /**
- * The model's optimizers: AdamW on the embedding (`wte`) and on `lm_head` (each with its own LR),
- * Muon on every other parameter (the 2-D block matrices).
+ * The model's optimizers, one per parameter group (model/params.ts): AdamW on the embedding and on the
+ * lm_head (each with its own LR), Muon on the block matrices.
  */
 export class ModelOptimizers {
   readonly embedding: AdamW;
@@ -38,17 +44,22 @@ export class ModelOptimizers {
   readonly matrices: Muon;
   readonly lrs: BaseLrs;
 
+  /** Parameters keep the model's order within their group (the checkpoint's state order). */
   constructor(
-    params: ReadonlyMap<string, tf.Variable>,
+    model: OptimizedModel,
     private readonly cfg: OptimizerConfig,
-    dModel: number,
   ) {
-    for (const name of ADAMW_PARAMS) if (!params.has(name)) throw new Error(`model has no parameter ${name}`);
+    const groupOf = (name: string): ParamGroup => {
+      const group = model.paramGroups.get(name);
+      if (group === undefined) throw new Error(`parameter ${name} has no optimizer group`);
+      return group;
+    };
+    const inGroup = (group: ParamGroup) => new Map([...model.params].filter(([name]) => groupOf(name) === group));
     const adamw = { ...ADAMW_DEFAULTS, weightDecay: cfg.weight_decay };
-    this.embedding = new AdamW(pick(params, (n) => n === 'wte'), adamw);
-    this.unembedding = new AdamW(pick(params, (n) => n === 'lm_head'), adamw);
-    this.matrices = new Muon(pick(params, (n) => !ADAMW_PARAMS.has(n)));
-    this.lrs = baseLrs(cfg, dModel);
+    this.embedding = new AdamW(inGroup('embedding'), adamw);
+    this.unembedding = new AdamW(inGroup('unembedding'), adamw);
+    this.matrices = new Muon(inGroup('matrix'));
+    this.lrs = baseLrs(cfg, model.dims.dModel);
   }
 
   /** Applies one optimizer step (0-based `step` of `totalSteps`) with the scheduled LR and momentum. */

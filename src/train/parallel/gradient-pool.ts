@@ -1,17 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../errors.js';
-import type { ModelDims } from '../../model/dims.js';
+import type { Gpt } from '../../model/gpt.js';
 import type { GradientHelpers, RemoteMicroGradients } from '../gradients.js';
 import type { Batch } from '../loader.js';
 import type { StepRequest, WorkerReply, WorkerSetup } from './protocol.js';
 
 export interface GradientPoolOptions {
   backend: WorkerSetup['backend'];
-  dims: ModelDims;
-  seqLen: number;
-  ropeBase?: number;
-  params: ReadonlyMap<string, tf.Variable>;
+  /** The model the workers replicate: its config, and its parameters' names and shapes. */
+  model: Gpt;
   /** Threads computing gradients, the calling thread included (≥ 2: it starts threads − 1 workers). */
   threads: number;
   /** The worker's compiled script; defaults to gradient-worker.js next to this module (dist/). */
@@ -93,8 +91,8 @@ export class GradientPool implements GradientHelpers {
   /** Starts the workers and waits until each has built its replica; call close() when done (in a finally). */
   static async start(opts: GradientPoolOptions): Promise<GradientPool> {
     const script = opts.workerScript ?? new URL('./gradient-worker.js', import.meta.url);
-    const shared = [...opts.params].map(([name, v]) => ({ name, shape: [...v.shape], buffer: new SharedArrayBuffer(v.size * 4) }));
-    const setup: WorkerSetup = { backend: opts.backend, dims: opts.dims, seqLen: opts.seqLen, ropeBase: opts.ropeBase, weights: shared };
+    const shared = [...opts.model.params].map(([name, v]) => ({ name, shape: [...v.shape], buffer: new SharedArrayBuffer(v.size * 4) }));
+    const setup: WorkerSetup = { backend: opts.backend, model: opts.model.config, weights: shared };
     const workers: GradientWorker[] = [];
     for (let i = 1; i < opts.threads; i++) {
       // A worker's console output repeats the main thread's (tfjs notices for the same backend): dropped.

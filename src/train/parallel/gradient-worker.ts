@@ -40,7 +40,7 @@ function computeStep(model: Gpt, request: StepRequest): void {
 async function main(): Promise<void> {
   await initBackend(setup.backend);
   // The seed only fills weights that the first step overwrites.
-  const model = new Gpt({ dims: setup.dims, seqLen: setup.seqLen, ropeBase: setup.ropeBase, seed: 0 });
+  const model = new Gpt(setup.model, 0);
   port.on('message', (request: StepRequest) => {
     try {
       computeStep(model, request);

@@ -1,4 +1,4 @@
-import type { ModelDims } from '../../model/dims.js';
+import type { ModelConfig } from '../../model/config.js';
 import type { Batch } from '../loader.js';
 import type { ParallelBackend } from './worker-count.js';
 
@@ -6,10 +6,8 @@ import type { ParallelBackend } from './worker-count.js';
 export interface WorkerSetup {
   /** The tfjs backend of the main thread. */
   backend: ParallelBackend;
-  dims: ModelDims;
-  seqLen: number;
-  /** Rotary base; the model's default when absent. */
-  ropeBase?: number;
+  /** The main thread's model, which the worker replicates. */
+  model: ModelConfig;
   /**
    * The current weights, one float32 buffer per parameter in `model.params` order, shared with the main
    * thread: it writes them before each step's dispatch and not again until every result of that step is in.
