@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeReport } from '../src/eval/probe/report.js';
 import type { Manifest } from '../src/provenance/manifest.js';
 import { verifyArtifact } from '../src/provenance/verify.js';
-import { checkReproducible } from '../src/report/reproduce.js';
+import { checkReproducible } from '../src/pipeline/reproduce.js';
 import { sha256Hex } from '../src/util/hash.js';
 import { runCli, repoRoot, startCli, type CliResult } from './helpers/cli.js';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tokenizerContent, trainingRunContent } from '../src/report/artifact-content.js';
-import { runPipeline, type PipelineStage } from '../src/report/pipeline.js';
-import { decideStage, readStageRecord, valueDigest, type StageRecord } from '../src/report/stage-record.js';
-import { applyOverrides, deepMerge, loadRecipe } from '../src/report/recipe.js';
+import { tokenizerContent, trainingRunContent } from '../src/pipeline/artifact-content.js';
+import { runPipeline, type PipelineStage } from '../src/pipeline/pipeline.js';
+import { decideStage, readStageRecord, valueDigest, type StageRecord } from '../src/pipeline/stage-record.js';
+import { applyOverrides, deepMerge, loadRecipe } from '../src/pipeline/recipe.js';
 import { sha256FileSync } from '../src/util/hash.js';
 
 let root: string;

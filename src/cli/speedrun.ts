@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { DEFAULT_CHECKPOINT_DIR } from '../infer/planner.js';
-import { reproduceArtifact, REPRODUCIBLE_STAGES, type ReproducibleStage } from '../report/reproduce.js';
-import { speedrun } from '../report/speedrun.js';
+import { reproduceArtifact, REPRODUCIBLE_STAGES, type ReproducibleStage } from '../pipeline/reproduce.js';
+import { speedrun } from '../pipeline/speedrun.js';
 import { writeReport } from '../report/write-report.js';
 
 const log = (line: string): void => void process.stderr.write(`capplan: ${line}\n`);

@@ -9,8 +9,8 @@ import { MANIFEST_FILE } from '../provenance/outputs.js';
 import { readManifest } from '../provenance/verify.js';
 import { sha256FileSync } from '../util/hash.js';
 import { TRAIN_LOG } from '../train/run-dir.js';
-import { repoPath } from './recipe.js';
-import { DECODING_MODES, EVAL_DIR, EVAL_PROBES, probeResultFile, SPEEDRUN_FILE, TOK_EVAL_FILE, type DecodingMode } from './layout.js';
+import { repoPath } from '../pipeline/recipe.js';
+import { DECODING_MODES, EVAL_DIR, EVAL_PROBES, probeResultFile, SPEEDRUN_FILE, TOK_EVAL_FILE, type DecodingMode } from '../pipeline/layout.js';
 
 /** One artifact of the provenance chain, from the checkpoint back to the tokenizer. */
 export interface ChainEntry {

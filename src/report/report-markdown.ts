@@ -1,8 +1,8 @@
 import { PROBE_METRICS } from '../eval/probe/score-case.js';
 import { formatDuration } from '../train/progress.js';
-import { DECODING_MODES } from './layout.js';
+import { DECODING_MODES } from '../pipeline/layout.js';
 import type { ChainEntry, Curve, CurveMetric, ProbeResult, ReportData } from './report-data.js';
-import { repoPath } from './recipe.js';
+import { repoPath } from '../pipeline/recipe.js';
 import { renderLineChart, type Series } from './svg-chart.js';
 
 /** The report's directory of images, relative to report.md. */

@@ -6,7 +6,7 @@ import { runPipeline, type StageOutcome } from './pipeline.js';
 import { loadRecipe, repoPath, STAGE_NAMES, type StageName } from './recipe.js';
 import { speedrunStages } from './speedrun-stages.js';
 import { speedrunPaths, type SpeedrunPaths } from './speedrun-context.js';
-import { writeReport } from './write-report.js';
+import { writeReport } from '../report/write-report.js';
 
 export const DEFAULT_RECIPE = join(REPO_ROOT, 'configs', 'default.json');
 
