@@ -26,8 +26,6 @@ export interface GenerateOptions {
   copyBias?: GoalCopyBias | null;
   /** With `constrain`: a prior toward the listed tools whose words the goal uses at each step's tool, and toward as many steps as the goal has clauses. */
   toolBias?: ToolMatchBias | null;
-  /** The slot token of each listed tool, in list order (for `toolBias`). */
-  slotIds?: readonly number[];
   /** Encodes a forced piece (the tokenizer, as training encodes it). */
   encode: (text: string) => number[];
   /** Bytes of a token the model picked when it does not continue a valid plan (unconstrained only). */
@@ -121,10 +119,11 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       const m0 = performance.now();
       const mask = constraint.allowedTokens(room() + 1);
       for (let i = 0; i < opts.vocabLimit; i++) if (!mask[i]) row[i] = -Infinity;
-      opts.copyBias?.apply(row, mask, constraint, Buffer.concat(written));
-      if (opts.toolBias && kind === 'tool' && opts.slotIds) opts.toolBias.apply(row, opts.slotIds, utf8.decode(Buffer.concat(written)));
-      if (opts.toolBias && kind === 'decision') opts.toolBias.applyDecision(row, mask, (id) => constraint.tokenBytes(id)[0]);
-      if (opts.toolBias && kind === 'continue') opts.toolBias.applyContinue(row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(Buffer.concat(written)));
+      if (opts.copyBias || opts.toolBias) {
+        const soFar = Buffer.concat(written);
+        opts.copyBias?.apply(row, mask, constraint, soFar);
+        opts.toolBias?.applyAt(kind, row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
+      }
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

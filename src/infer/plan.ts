@@ -74,7 +74,7 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
     );
   }
   const copyBias = opts.constrain && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
-  const toolBias = opts.constrain && opts.toolBias > 0 ? new ToolMatchBias(goal.trim(), descriptors, opts.toolBias) : null;
+  const toolBias = opts.constrain && opts.toolBias > 0 ? new ToolMatchBias(goal.trim(), descriptors, opts.toolBias, slotIds(tokenizer)) : null;
   const decoder = new KvCacheDecoder(model);
   try {
     const generation = await generate(decoder, prompt, constraint, {
@@ -84,7 +84,6 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
       constrain: opts.constrain,
       copyBias,
       toolBias,
-      slotIds: slotIds(tokenizer),
       encode: (text) => tokenizer.encode(text),
       spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
     });

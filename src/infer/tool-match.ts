@@ -1,4 +1,5 @@
 import type { ToolDescriptor } from '../data/descriptor.js';
+import type { ChoiceKind } from './generate.js';
 
 /**
  * A prior toward the listed tools whose words the goal uses. The d2 planner learns a plan's format and
@@ -24,6 +25,8 @@ export class ToolMatchBias {
     goal: string,
     tools: readonly ToolDescriptor[],
     readonly weight: number,
+    /** The slot token of each listed tool, in list order. */
+    private readonly slotIds: readonly number[],
   ) {
     this.goalConcepts = new Set(concepts(goal));
     this.clauses = goal.split(CLAUSE_BREAK).map((clause) => concepts(clause ?? ''));
@@ -81,9 +84,16 @@ export class ToolMatchBias {
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === CLOSE_BRACKET) row[id]! += this.weight * UNMATCHED_REFUSAL_NATS;
   }
 
-  /** Adds the bonus in place to the logits of the listed slots (`slotIds[k]` names tool k), for the plan text `written` so far. */
-  apply(row: Float32Array, slotIds: readonly number[], written: string): void {
-    this.scores(written).forEach((s, k) => (row[slotIds[k]!]! += this.weight * s));
+  /** Adds the bonus in place to the logits of the listed slots, for the plan text `written` so far. */
+  apply(row: Float32Array, written: string): void {
+    this.scores(written).forEach((s, k) => (row[this.slotIds[k]!]! += this.weight * s));
+  }
+
+  /** The prior for a choice of `kind` (generate.ts): a step's tool, plan or refuse, another step or the end; values get none. */
+  applyAt(kind: ChoiceKind, row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+    if (kind === 'tool') this.apply(row, written);
+    else if (kind === 'decision') this.applyDecision(row, mask, firstByte);
+    else if (kind === 'continue') this.applyContinue(row, mask, firstByte, written);
   }
 }
 
