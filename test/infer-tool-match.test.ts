@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ToolDescriptor } from '../src/data/descriptor.js';
-import { concepts, ToolMatchBias } from '../src/infer/tool-match.js';
+import { concepts } from '../src/infer/concepts.js';
+import { GoalReading } from '../src/infer/goal-reading.js';
+import { ToolMatchBias } from '../src/infer/tool-match.js';
 
 const tool = (name: string, description: string, params: Record<string, string> = {}): ToolDescriptor => ({
   name,
@@ -15,7 +17,9 @@ const tools = [
   tool('Qzx.flip', 'Flips the qzx.', { on: 'Bool' }),
 ];
 const SLOTS = [5, 6, 7, 8];
+const bias = (goal: string, weight = 1) => new ToolMatchBias(new GoalReading(goal, tools), weight, SLOTS);
 const best = (scores: number[]) => scores.indexOf(Math.max(...scores));
+const DELETE_STEP = '{"tool":"Glorp.deleteWidget","args":{"widgetId":"w-7"},"rationale":"Deletes a widget."}';
 
 describe('concepts', () => {
   it('splits camelCase, drops stop words, and meets inflections and generic synonyms at one concept', () => {
@@ -25,51 +29,81 @@ describe('concepts', () => {
     expect(concepts('ms')).toEqual(concepts('milliseconds'));
     expect(concepts('the of and then please')).toEqual([]);
   });
+
+  it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {
+    expect(concepts('setting')).toEqual(concepts('set'));
+    expect(concepts('stopped')).toEqual(concepts('stop'));
+    expect(concepts('installing')).toEqual(['install']);
+    expect(concepts('shut down the pump')).toEqual(concepts('stop the pump'));
+    expect(concepts('switchOffLamp')).toEqual(concepts('disable lamp'));
+    expect(concepts('set up a recipe')).toEqual(concepts('create a recipe'));
+    // A particle alone is not a phrasal verb.
+    expect(concepts('scale up')).toEqual(['scal', 'up']);
+  });
 });
 
 describe('ToolMatchBias', () => {
   it('prefers the tool the goal names in words, also in other words', () => {
-    expect(best(new ToolMatchBias('flip the qzx', tools, 1, SLOTS).scores(''))).toBe(3);
-    expect(best(new ToolMatchBias('remove widget w-7', tools, 1, SLOTS).scores(''))).toBe(0);
-    expect(best(new ToolMatchBias('make a new widget called w-7', tools, 1, SLOTS).scores(''))).toBe(1);
-    expect(best(new ToolMatchBias('pause for 300 ms', tools, 1, SLOTS).scores(''))).toBe(2);
+    expect(best(bias('flip the qzx').scores(''))).toBe(3);
+    expect(best(bias('remove widget w-7').scores(''))).toBe(0);
+    expect(best(bias('make a new widget called w-7').scores(''))).toBe(1);
+    expect(best(bias('pause for 300 ms').scores(''))).toBe(2);
   });
 
   it('words every listed tool shares decide nothing: only "remove" separates the two widget tools', () => {
-    const scores = new ToolMatchBias('remove widget w-7', tools, 1, SLOTS).scores('');
-    const shared = new ToolMatchBias('widget w-7', tools, 1, SLOTS).scores('');
+    const scores = bias('remove widget w-7').scores('');
+    const shared = bias('widget w-7').scores('');
     expect(shared[0]).toBeCloseTo(shared[1]!, 12);
     expect(scores[0]! - scores[1]!).toBeGreaterThan(0);
   });
 
   it('after a step, the concepts its tool matched count less, so the next step looks for the other clause', () => {
-    const bias = new ToolMatchBias('delete the widget, then wait a second', tools, 1, SLOTS);
-    const first = bias.scores('');
-    const second = bias.scores('{"steps":[{"tool":"Glorp.deleteWidget","args":{"widgetId":"a"},"rationale":"Deletes a widget."},{"tool":"');
+    const prior = bias('delete the widget, then wait a second');
+    const first = prior.scores('');
+    const second = prior.scores(`{"steps":[${DELETE_STEP},{"tool":"`);
     expect(best(first)).toBe(0);
     expect(best(second)).toBe(2);
-    expect(second[2]).toBe(first[2]);
+    // The widget concept the first step explained counts less now, and the tool it called less again.
+    expect(second[1]).toBeLessThan(first[1]!);
+    expect(second[0]).toBeLessThan(first[0]!);
+  });
+
+  it('scores step k against the goal\'s k-th clause in the order the goal asks for', () => {
+    // Text order: flip first; asked order: delete first ("after you").
+    const prior = bias('Flip the qzx after you delete widget w-7.');
+    expect(best(prior.scores('{"steps":[{"tool":"'))).toBe(0);
+    expect(best(prior.scores(`{"steps":[${DELETE_STEP},{"tool":"`))).toBe(3);
+    expect(prior.stepsAsked()).toBe(2);
+  });
+
+  it('pushes down a tool whose method a negated clause names, and one an earlier step already called', () => {
+    const plain = bias('Create widget w-7.').scores('');
+    const negated = bias('Create widget w-7. Do not delete anything.').scores('');
+    expect(negated[0]).toBeLessThan(plain[0]! - 1);
+    expect(negated[1]).toBeCloseTo(plain[1]!, 12);
+    const again = bias('Create widget w-7.').scores('{"steps":[{"tool":"Glorp.createWidget","args":{"widgetId":"w-7"},"rationale":"Creates a widget."},{"tool":"');
+    expect(again[1]).toBeLessThan(plain[1]!);
   });
 
   it('adds weight × score to the listed slots only', () => {
-    const bias = new ToolMatchBias('flip the qzx', tools, 2, SLOTS);
+    const prior = bias('flip the qzx', 2);
     const row = new Float32Array(10);
-    bias.apply(row, '');
-    const scores = bias.scores('');
+    prior.apply(row, '');
+    const scores = prior.scores('');
     expect(Array.from(row.subarray(5, 9))).toEqual(scores.map((s) => Math.fround(2 * s)));
     expect(Array.from(row.subarray(0, 5)).concat(row[9]!)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('counts the clauses that use a listed tool\'s words as the steps asked for, and pulls the step count toward it', () => {
-    const bias = new ToolMatchBias('Delete widget w-7, then wait 3 seconds and flip the qzx.', tools, 1, SLOTS);
-    expect(bias.stepsAsked()).toBe(3);
-    expect(new ToolMatchBias('Delete widget w-7 please.', tools, 1, SLOTS).stepsAsked()).toBe(1);
+    const prior = bias('Delete widget w-7, then wait 3 seconds and flip the qzx.');
+    expect(prior.stepsAsked()).toBe(3);
+    expect(bias('Delete widget w-7 please.').stepsAsked()).toBe(1);
     const byte = (id: number) => id; // token id = its single byte, for the test
     const mask = new Uint8Array(128);
     mask[0x2c] = mask[0x5d] = 1;
     const pull = (written: string) => {
       const row = new Float32Array(128);
-      bias.applyContinue(row, mask, byte, written);
+      prior.applyContinue(row, mask, byte, written);
       return row[0x2c]! - row[0x5d]!;
     };
     const step = '{"tool":"Glorp.deleteWidget","args":{"widgetId":"w-7"},"rationale":"Deletes a widget."}';
@@ -82,7 +116,7 @@ describe('ToolMatchBias', () => {
     mask[0x7b] = mask[0x5d] = 1;
     const decide = (goal: string) => {
       const row = new Float32Array(128);
-      new ToolMatchBias(goal, tools, 1, SLOTS).applyDecision(row, mask, (id) => id);
+      bias(goal).applyDecision(row, mask, (id) => id);
       return row[0x5d]! - row[0x7b]!;
     };
     expect(decide('Bitte schalte das Licht aus.')).toBeGreaterThan(0);

@@ -2,7 +2,8 @@ import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { Decoder } from './decoder.js';
 import type { GoalCopyBias } from './goal-copy.js';
 import type { ToolMatchBias } from './tool-match.js';
-import type { TokenPicker } from './sampling.js';
+import type { ValueSpans } from './value-spans.js';
+import { logSumExp, type TokenPicker } from './sampling.js';
 
 /** What a model choice decided: plan or refuse, a step's tool, whether the plan goes on, or a value. */
 export type ChoiceKind = 'decision' | 'tool' | 'continue' | 'value';
@@ -26,6 +27,8 @@ export interface GenerateOptions {
   copyBias?: GoalCopyBias | null;
   /** With `constrain`: a prior toward the listed tools whose words the goal uses at each step's tool, and toward as many steps as the goal has clauses. */
   toolBias?: ToolMatchBias | null;
+  /** With `constrain`: argument values chosen among the goal's spans and written whole. */
+  valueSpans?: ValueSpans | null;
   /** Encodes a forced piece (the tokenizer, as training encodes it). */
   encode: (text: string) => number[];
   /** Bytes of a token the model picked when it does not continue a valid plan (unconstrained only). */
@@ -57,11 +60,7 @@ export const OFF_GRAMMAR_TOKENS = 32;
 
 /** Softmax probability of `id` among the finite entries of `row`, in float64. */
 function probabilityOf(row: Float32Array, id: number): number {
-  let max = -Infinity;
-  for (const v of row) if (v > max) max = v;
-  let sum = 0;
-  for (const v of row) if (v > -Infinity) sum += Math.exp(v - max);
-  return Math.exp(row[id]! - max) / sum;
+  return Math.exp(row[id]! - logSumExp(row));
 }
 
 function kindOf(constraint: PlanConstraint, picks: number): ChoiceKind {
@@ -119,11 +118,22 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       const m0 = performance.now();
       const mask = constraint.allowedTokens(room() + 1);
       for (let i = 0; i < opts.vocabLimit; i++) if (!mask[i]) row[i] = -Infinity;
-      if (opts.copyBias || opts.toolBias) {
-        const soFar = Buffer.concat(written);
-        opts.copyBias?.apply(row, mask, constraint, soFar);
-        opts.toolBias?.applyAt(kind, row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
+      const soFar = Buffer.concat(written);
+      const span = kind === 'value' ? opts.valueSpans?.choose(row, mask, constraint, utf8.decode(soFar), room(), (scores) => picker.pick(scores)) : null;
+      if (span) {
+        choices.push({ kind, id: span.ids[0]!, probability: span.probability });
+        for (const id of span.ids) {
+          written.push(constraint.tokenBytes(id));
+          constraint.advance(id);
+        }
+        tokens.push(...span.ids);
+        maskMs += performance.now() - m0;
+        await feed(span.ids);
+        continue;
       }
+      opts.copyBias?.apply(row, mask, constraint, soFar);
+      if (kind === 'value') opts.valueSpans?.applyListContinue(row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
+      opts.toolBias?.applyAt(kind, row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);

@@ -3,7 +3,7 @@ import { IntegerFrame } from './constrain/json-number.js';
 import { JsonStringFrame } from './constrain/json-string.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { TokenTrie } from './constrain/token-trie.js';
-import { concepts } from './tool-match.js';
+import { concepts } from './concepts.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -5,7 +5,9 @@ import type { PlanGrammarOptions } from './constrain/plan-grammar.js';
 import { KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
 import { GoalCopyBias } from './goal-copy.js';
+import { GoalReading } from './goal-reading.js';
 import { ToolMatchBias } from './tool-match.js';
+import { ValueSpans } from './value-spans.js';
 import { lowConfidenceRefusal, planConfidence, type PlanConfidence } from './confidence.js';
 import { serializePlan } from '../data/actionplan.js';
 
@@ -19,10 +21,10 @@ import { TokenPicker, type SamplingOptions } from './sampling.js';
 export const DEFAULT_COPY_BIAS = 16;
 
 /** The CLI's tool-match weight (ToolMatchBias); see README, Planner, for how it was chosen. */
-export const DEFAULT_TOOL_BIAS = 1;
+export const DEFAULT_TOOL_BIAS = 2;
 
 /** The CLI's confidence threshold (PlanOptions.minConfidence); see README, Planner, for how it was chosen. */
-export const DEFAULT_MIN_CONFIDENCE = 0.35;
+export const DEFAULT_MIN_CONFIDENCE = 0.3;
 
 export interface PlanOptions {
   /** Schema-constrained decoding (DESIGN.md: on by default). */
@@ -74,7 +76,9 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
     );
   }
   const copyBias = opts.constrain && opts.copyBias > 0 ? new GoalCopyBias(goal.trim(), trie, (text) => tokenizer.encode(text), opts.copyBias) : null;
-  const toolBias = opts.constrain && opts.toolBias > 0 ? new ToolMatchBias(goal.trim(), descriptors, opts.toolBias, slotIds(tokenizer)) : null;
+  const reading = new GoalReading(goal.trim(), descriptors);
+  const toolBias = opts.constrain && opts.toolBias > 0 ? new ToolMatchBias(reading, opts.toolBias, slotIds(tokenizer)) : null;
+  const valueSpans = opts.constrain && opts.copyBias > 0 ? new ValueSpans(goal.trim(), descriptors, reading, (text) => tokenizer.encode(text)) : null;
   const decoder = new KvCacheDecoder(model);
   try {
     const generation = await generate(decoder, prompt, constraint, {
@@ -84,6 +88,7 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
       constrain: opts.constrain,
       copyBias,
       toolBias,
+      valueSpans,
       encode: (text) => tokenizer.encode(text),
       spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
     });

@@ -23,6 +23,16 @@ export function argmax(row: Float32Array): number {
   return best;
 }
 
+/** log Σ exp(row), over its finite entries; -Infinity when there are none. */
+export function logSumExp(row: Float32Array): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (const v of row) if (v > -Infinity) sum += Math.exp(v - max);
+  return max + Math.log(sum);
+}
+
 /** Ids with a finite logit, most likely first (ties: lower id first), at most k of them (0 = all). */
 function candidates(row: Float32Array, k: number): number[] {
   const ids: number[] = [];

@@ -1,5 +1,5 @@
-import type { ToolDescriptor } from '../data/descriptor.js';
 import type { ChoiceKind } from './generate.js';
+import { FIELD_WEIGHT, type GoalReading } from './goal-reading.js';
 
 /**
  * A prior toward the listed tools whose words the goal uses. The d2 planner learns a plan's format and
@@ -12,45 +12,44 @@ import type { ChoiceKind } from './generate.js';
  * order. A listed tool scores the sum, over the goal's concepts it has, of how rare the concept is among
  * the listed tools (so words every tool shares decide nothing) times its field weight. Concepts a chosen
  * step's tool already matched count less for the next step, so a second step looks for the goal's
- * other clause. The bonus, in nats, is `weight` times the score; only the listed slots get it.
+ * other clause. Step k also scores against the goal's k-th clause in the order the goal asks for
+ * (goal-clauses.ts), and a tool whose method a negated clause names ("do not page anyone") is pushed
+ * down. The bonus, in nats, is `weight` times the score; only the listed slots get it.
  */
 export class ToolMatchBias {
-  private readonly goalConcepts: ReadonlySet<string>;
-  private readonly toolConcepts: ReadonlyMap<string, number>[];
-  private readonly idf = new Map<string, number>();
-  private readonly index: ReadonlyMap<string, number>;
-  private readonly clauses: string[][];
+  /** Per listed tool: true when a negated clause names its method. */
+  private readonly forbidden: boolean[];
 
   constructor(
-    goal: string,
-    tools: readonly ToolDescriptor[],
+    private readonly reading: GoalReading,
     readonly weight: number,
     /** The slot token of each listed tool, in list order. */
     private readonly slotIds: readonly number[],
   ) {
-    this.goalConcepts = new Set(concepts(goal));
-    this.clauses = goal.split(CLAUSE_BREAK).map((clause) => concepts(clause ?? ''));
-    this.toolConcepts = tools.map(toolConcepts);
-    this.index = new Map(tools.map((t, k) => [t.name, k]));
-    for (const c of this.goalConcepts) {
-      const df = this.toolConcepts.filter((m) => m.has(c)).length;
-      if (df > 0) this.idf.set(c, Math.log(1 + tools.length / df));
-    }
+    const { forbidden } = reading.clauses;
+    this.forbidden = reading.toolConcepts.map((fields) => [...fields].some(([c, field]) => field === FIELD_WEIGHT.method && forbidden.has(c)));
   }
 
   /** Each listed tool's score for the next step, after the steps whose tools are named in `written`. */
   scores(written: string): number[] {
     const explained = new Map<string, number>();
+    const used = new Set<number>();
+    const { index, toolConcepts, idf, goalConcepts, asked } = this.reading;
     for (const match of written.matchAll(/"tool":"([^"]+)"/g)) {
-      const k = this.index.get(match[1]!);
+      const k = index.get(match[1]!);
       if (k === undefined) continue;
-      for (const c of this.toolConcepts[k]!.keys()) explained.set(c, (explained.get(c) ?? 0) + 1);
+      used.add(k);
+      for (const c of toolConcepts[k]!.keys()) explained.set(c, (explained.get(c) ?? 0) + 1);
     }
-    return this.toolConcepts.map((fields) => {
-      let score = 0;
-      for (const [c, idf] of this.idf) {
+    // Steps whose tool is chosen (the step being started has `"tool":"` without a name yet).
+    const steps = written.match(/"tool":"[^"]+"/g)?.length ?? 0;
+    const aligned = asked[steps];
+    return toolConcepts.map((fields, k) => {
+      let score = (this.forbidden[k] ? -FORBIDDEN : 0) - (used.has(k) ? REPEATED : 0);
+      if (aligned) score += ALIGNED * this.reading.clauseMatch(aligned, k);
+      for (const c of goalConcepts) {
         const field = fields.get(c);
-        if (field !== undefined) score += (idf * field) / (1 + EXPLAINED_DISCOUNT * (explained.get(c) ?? 0));
+        if (field !== undefined) score += (idf.get(c)! * field) / (1 + EXPLAINED_DISCOUNT * (explained.get(c) ?? 0));
       }
       return score;
     });
@@ -61,7 +60,7 @@ export class ToolMatchBias {
    * punctuation) that use a word of some listed tool, at least one.
    */
   stepsAsked(): number {
-    return Math.max(1, this.clauses.filter((clause) => clause.some((c) => this.idf.has(c))).length);
+    return Math.max(1, this.reading.asked.length);
   }
 
   /**
@@ -80,7 +79,7 @@ export class ToolMatchBias {
    * tool, `weight` nats toward the refusal (a goal in another language, or about something else).
    */
   applyDecision(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined): void {
-    if (this.idf.size > 0) return;
+    if ([...this.reading.goalConcepts].some((c) => this.reading.idf.has(c))) return;
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === CLOSE_BRACKET) row[id]! += this.weight * UNMATCHED_REFUSAL_NATS;
   }
 
@@ -103,98 +102,12 @@ const CLOSE_BRACKET = 0x5d;
 const STEP_COUNT_NATS = 3;
 /** Nats per unit of weight toward refusing a goal that shares no word with the listed tools. */
 const UNMATCHED_REFUSAL_NATS = 6;
-/** Where a goal's clauses break: connectives of sequence and punctuation. */
-const CLAUSE_BREAK = /\b(?:and then|then|and|after that|afterwards|after|before|once|finally|next|also|followed by)\b|[,;:.!?]/i;
+/** Weight of the match with the clause the goal asks to do at this step, relative to the whole goal's. */
+const ALIGNED = 2;
+/** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
+const REPEATED = 1;
+/** Score taken off a tool whose method a negated clause names. */
+const FORBIDDEN = 6;
 
 /** How much less a concept counts for each earlier step whose tool matched it. */
 const EXPLAINED_DISCOUNT = 2;
-
-/** Field weights: the method name says what a tool does most directly. */
-const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
-
-function toolConcepts(tool: ToolDescriptor): Map<string, number> {
-  const out = new Map<string, number>();
-  const add = (text: string, weight: number) => {
-    for (const c of concepts(text)) out.set(c, Math.max(out.get(c) ?? 0, weight));
-  };
-  const [iface, method] = tool.name.split('.') as [string, string];
-  add(method, FIELD_WEIGHT.method);
-  add(iface, FIELD_WEIGHT.iface);
-  for (const p of Object.keys(tool.params)) add(p, FIELD_WEIGHT.param);
-  add(tool.description, FIELD_WEIGHT.description);
-  return out;
-}
-
-/** The concepts of a text: its content words, camelCase split, stemmed, synonyms merged. */
-export function concepts(text: string): string[] {
-  const words = text
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z]+/)
-    .filter((w) => w.length > 1 && !STOPWORDS.has(w));
-  return words.map((w) => {
-    const stem = stemOf(w);
-    return SYNONYM.get(stem) ?? stem;
-  });
-}
-
-/** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
-function stemOf(word: string): string {
-  for (const [ending, keep] of ENDINGS) {
-    if (word.length - ending.length >= 3 && word.endsWith(ending)) return word.slice(0, word.length - ending.length) + keep;
-  }
-  return word;
-}
-
-const ENDINGS: ReadonlyArray<[string, string]> = [
-  ['ies', 'y'],
-  ['ing', ''],
-  ['ed', ''],
-  ['es', ''],
-  ['s', ''],
-  ['e', ''],
-];
-
-const STOPWORDS = new Set(
-  ('the a an to of and or in for with by from at as is are be it its this that these those then than so please me my our your ' +
-    'you we i us can could would should will do does did done has have had been being was were if when once after before ' +
-    'first next finally also all any some each every which what who whom whose how there here just now into onto about via ' +
-    'given listed tool tools one ones new current currently')
-    .split(' '),
-);
-
-/**
- * Generic English synonyms, each group mapped to its first word (stemmed as stemOf does). Written from
- * everyday usage, not from any evaluation set.
- */
-const SYNONYM_GROUPS: readonly string[] = [
-  'get read show display report tell fetch view look inspect retrieve query see',
-  'set change configure update adjust modify assign',
-  'create add make register',
-  'delete remove erase drop destroy purge discard rid unregister',
-  'list enumerate',
-  'start launch run begin boot spawn',
-  'stop halt kill terminate end quit',
-  'restart reboot reload bounce',
-  'send post deliver dispatch',
-  'search find locate lookup',
-  'copy duplicate clone',
-  'move relocate transfer',
-  'write save store',
-  'wait sleep delay',
-  'count number many',
-  'enable activate',
-  'disable deactivate',
-  'millisecond ms msec',
-  'second sec secs',
-  'minute min mins',
-  'byte bytes',
-];
-
-const SYNONYM = new Map<string, string>(
-  SYNONYM_GROUPS.flatMap((group) => {
-    const [head, ...rest] = group.split(' ').map(stemOf) as [string, ...string[]];
-    return [[head, head] as [string, string], ...rest.map((w) => [w, head] as [string, string])];
-  }),
-);

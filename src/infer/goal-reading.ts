@@ -1,0 +1,75 @@
+import type { ToolDescriptor } from '../data/descriptor.js';
+import { concepts } from './concepts.js';
+import { readGoalClauses, withoutQuoted, type Clause, type GoalClauses } from './goal-clauses.js';
+
+/** Field weights: the method name says what a tool does most directly. */
+export const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
+
+/** A tool's concepts, each with the weight of the most telling field it appears in. */
+export function toolConcepts(tool: ToolDescriptor): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (text: string, weight: number) => {
+    for (const c of concepts(text)) out.set(c, Math.max(out.get(c) ?? 0, weight));
+  };
+  const [iface, method] = tool.name.split('.') as [string, string];
+  add(method, FIELD_WEIGHT.method);
+  add(iface, FIELD_WEIGHT.iface);
+  for (const p of Object.keys(tool.params)) add(p, FIELD_WEIGHT.param);
+  add(tool.description, FIELD_WEIGHT.description);
+  return out;
+}
+
+/**
+ * A goal read against a tool list, once per plan, for the decoder's priors (tool-match.ts picks tools
+ * with it, value-spans.ts places values): the goal's concepts and clauses, each listed tool's concepts,
+ * and how rare each concept is among the listed tools (words every tool shares decide nothing).
+ */
+export class GoalReading {
+  readonly goalConcepts: ReadonlySet<string>;
+  /** Per listed tool, in list order: its concepts with their field weights. */
+  readonly toolConcepts: readonly ReadonlyMap<string, number>[];
+  /** A listed tool's position by name. */
+  readonly index: ReadonlyMap<string, number>;
+  /** log(1 + tools / tools having it), for every concept some listed tool has. */
+  readonly idf: ReadonlyMap<string, number>;
+  readonly clauses: GoalClauses;
+  /** The clauses that ask for a step, in the order the goal asks (clauses.ordered). */
+  readonly asked: readonly Clause[];
+
+  constructor(goal: string, tools: readonly ToolDescriptor[]) {
+    this.goalConcepts = new Set(concepts(withoutQuoted(goal)));
+    this.toolConcepts = tools.map(toolConcepts);
+    this.index = new Map(tools.map((t, k) => [t.name, k]));
+    const idf = new Map<string, number>();
+    for (const fields of this.toolConcepts) for (const c of fields.keys()) idf.set(c, (idf.get(c) ?? 0) + 1);
+    for (const [c, df] of idf) idf.set(c, Math.log(1 + tools.length / df));
+    this.idf = idf;
+    this.clauses = readGoalClauses(goal, (cs) => cs.some((c) => idf.has(c)));
+    this.asked = this.clauses.ordered;
+  }
+
+  /** How well a clause matches listed tool `k`: over the concepts they share, idf times field weight. */
+  clauseMatch(clause: Clause, k: number): number {
+    const fields = this.toolConcepts[k]!;
+    let score = 0;
+    for (const c of new Set(clause.concepts)) score += (this.idf.get(c) ?? 0) * (fields.get(c) ?? 0);
+    return score;
+  }
+
+  /**
+   * The clause that asks for step `step` (0-based) when it calls listed tool `k`: the step's clause in
+   * the goal's order when it matches the tool, else the clause that matches the tool best; null when
+   * none does.
+   */
+  clauseOf(step: number, k: number): Clause | null {
+    const own = this.asked[step];
+    if (own && this.clauseMatch(own, k) > 0) return own;
+    let best: Clause | null = null;
+    let bestScore = 0;
+    for (const clause of this.asked) {
+      const score = this.clauseMatch(clause, k);
+      if (score > bestScore) [best, bestScore] = [clause, score];
+    }
+    return best;
+  }
+}

@@ -1,0 +1,117 @@
+import { concepts } from './concepts.js';
+import { unitOf, type Unit } from './units.js';
+
+/** A word of the goal, with surrounding quotes, brackets and punctuation stripped. */
+export interface GoalWord {
+  start: number;
+  end: number;
+  text: string;
+  concepts: string[];
+}
+
+/** A span of the goal that may be an argument value. */
+export interface GoalSpan {
+  /** The value as written in a plan (a number word as its digits). */
+  text: string;
+  /** Indexes of the first and last word it covers. */
+  first: number;
+  last: number;
+  quoted: boolean;
+  /** Quoted, or written like a name: with a digit, dash, slash, dot, colon, underscore or at sign. */
+  identifier: boolean;
+  /** A number (bare, or with a unit or percent sign: "75%", "900ms"), or a number word ("three"). */
+  numeric: boolean;
+  /** A number in words ("three", or the "a" of "a minute"): a value for numbers only. */
+  numberWord: boolean;
+  /** For a number: the unit written with it ("3 minutes", "900ms"), if any. */
+  unit: Unit | null;
+  concepts: string[];
+}
+
+const NUMBER_WORDS = new Map<string, number>([
+  ...'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
+    .split(' ')
+    .map((w, n) => [w, n] as const),
+  ...(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const).map((w, k) => [w, 30 + 10 * k] as const),
+  ['hundred', 100],
+  ['thousand', 1000],
+]);
+
+/** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
+const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
+
+/**
+ * The spans of a goal an argument value can be: each quoted phrase whole, each other word that is no
+ * stopword, each number (with the unit written after it) and each number word. Values with a quote or
+ * backslash are left out (a plan would have to escape them).
+ */
+export class GoalSpans {
+  readonly words: GoalWord[] = [];
+  readonly spans: GoalSpan[] = [];
+
+  constructor(private readonly goal: string) {
+    for (const m of goal.matchAll(/\S+/g)) {
+      const lead = /^["'([{]*/.exec(m[0])![0].length;
+      const trail = /["'.,;:!?)\]}]*$/.exec(m[0].slice(lead))![0].length;
+      const text = m[0].slice(lead, m[0].length - trail);
+      if (text !== '') this.words.push({ start: m.index + lead, end: m.index + lead + text.length, text, concepts: concepts(text) });
+    }
+    const quotedWords = new Set<number>();
+    for (const m of goal.matchAll(/(?<=^|[\s([])(['"])([^'"]+)\1(?=$|[\s.,;:!?)\]])/g)) {
+      const start = m.index + 1;
+      const end = start + m[2]!.length;
+      const covered = this.words.flatMap((w, i) => (w.start >= start && w.end <= end ? [i] : []));
+      if (covered.length === 0) continue;
+      covered.forEach((i) => quotedWords.add(i));
+      this.add(m[2]!, covered[0]!, covered.at(-1)!, true);
+    }
+    this.words.forEach((w, i) => {
+      if (quotedWords.has(i)) return;
+      // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
+      if (!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) this.add(w.text, i, i, false);
+      const unit = this.unitAfter(i);
+      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^an?$/i.test(w.text) && unit ? 1 : undefined);
+      if (spelled !== undefined) {
+        this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
+      }
+    });
+  }
+
+  private add(text: string, first: number, last: number, quoted: boolean): void {
+    if (text.includes('"') || text.includes('\\')) return;
+    // "59086d" is a name, not 59086 of some unit.
+    const suffix = /^-?\d+(?:\.\d+)?(.*)$/.exec(text)?.[1];
+    const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(suffix) !== null);
+    const identifier = quoted || (!numeric && /[0-9\-/.:_@]/.test(text));
+    const unit = numeric ? (suffix ? unitOf(suffix) : this.unitAfter(last)) : null;
+    this.spans.push({ text, first, last, quoted, identifier, numeric, numberWord: false, unit, concepts: concepts(text) });
+  }
+
+  /** The unit the word after word `i` names, if any. */
+  private unitAfter(i: number): Unit | null {
+    const next = this.words[i + 1];
+    return next ? unitOf(next.text) : null;
+  }
+
+  /** True when a word within `window` words of the span (outside it) has a concept `names` accepts. */
+  near(span: GoalSpan, window: number, names: (concept: string) => boolean): boolean {
+    const from = Math.max(0, span.first - window);
+    const to = Math.min(this.words.length - 1, span.last + window);
+    for (let i = from; i <= to; i++) if ((i < span.first || i > span.last) && this.words[i]!.concepts.some(names)) return true;
+    return false;
+  }
+
+  /** The spans that follow a span written `previous` in an enumeration: a comma, "and" or "or" between them. */
+  enumerationNext(previous: string): GoalSpan[] {
+    const before = this.spans.filter((p) => p.text === previous && !p.numberWord);
+    const between = (p: GoalSpan, s: GoalSpan) => this.goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
+    return this.spans.filter(
+      (s) => !s.numberWord && before.some((p) => s.first > p.last && ENUMERATION_JOIN.test(between(p, s).replace(/['"]/g, '')) && /[,&]|\b(and|or)\b/i.test(between(p, s))),
+    );
+  }
+
+  /** True when "no", "without" or "zero" comes right before a word with a concept `names` accepts ("no arguments", "without any flags"). */
+  saysNone(names: (concept: string) => boolean): boolean {
+    return this.words.some((w, i) => w.concepts.some(names) && this.words.slice(Math.max(0, i - 2), i).some((p) => /^(no|without|zero)$/i.test(p.text)));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Units of time and size as goals and param names write them, so a value can be converted to the unit
+ * a param takes ("every one hour" into `seconds`, "3 minutes" into `timeoutMs`, "10 MiB" into `bytes`).
+ */
+export interface Unit {
+  dimension: 'time' | 'size';
+  /** Milliseconds or bytes per unit. */
+  factor: number;
+}
+
+const time = (factor: number): Unit => ({ dimension: 'time', factor });
+const size = (factor: number): Unit => ({ dimension: 'size', factor });
+
+const UNITS = new Map<string, Unit>([
+  ...['ms', 'msec', 'msecs', 'millis', 'millisecond', 'milliseconds'].map((w) => [w, time(1)] as const),
+  ...['s', 'sec', 'secs', 'second', 'seconds'].map((w) => [w, time(1000)] as const),
+  ...['min', 'mins', 'minute', 'minutes'].map((w) => [w, time(60_000)] as const),
+  ...['h', 'hr', 'hrs', 'hour', 'hours'].map((w) => [w, time(3_600_000)] as const),
+  ...['day', 'days'].map((w) => [w, time(86_400_000)] as const),
+  ...['week', 'weeks'].map((w) => [w, time(604_800_000)] as const),
+  ...['b', 'byte', 'bytes'].map((w) => [w, size(1)] as const),
+  ...['kb', 'kilobyte', 'kilobytes'].map((w) => [w, size(1e3)] as const),
+  ...['mb', 'megabyte', 'megabytes'].map((w) => [w, size(1e6)] as const),
+  ...['gb', 'gigabyte', 'gigabytes'].map((w) => [w, size(1e9)] as const),
+  ['kib', size(2 ** 10)],
+  ['mib', size(2 ** 20)],
+  ['gib', size(2 ** 30)],
+]);
+
+/** The unit a word names ("minutes", "MiB", "ms"), or null. */
+export function unitOf(word: string): Unit | null {
+  return UNITS.get(word.toLowerCase()) ?? null;
+}
+
+/**
+ * The unit a param takes, as its name says ("timeoutMs", "delaySeconds", "sizeBytes"), else as its
+ * tool's description says when that names one unit only ("… for a number of milliseconds").
+ */
+export function paramUnit(key: string, description: string): Unit | null {
+  const parts = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const unit = unitOf(parts[i]!);
+    if (unit && (parts.length > 1 || parts[i]!.length > 1)) return unit;
+  }
+  const named = new Set(description.split(/[^A-Za-z]+/).filter((w) => w.length > 1).flatMap((w) => (unitOf(w) ? [w.toLowerCase()] : [])));
+  return named.size === 1 ? unitOf([...named][0]!) : null;
+}
+
+/** `value` in unit `from` expressed in unit `to`; null across dimensions. */
+export function convert(value: number, from: Unit, to: Unit): number | null {
+  if (from.dimension !== to.dimension) return null;
+  return (value * from.factor) / to.factor;
+}

@@ -1,0 +1,227 @@
+import type { ToolDescriptor } from '../data/descriptor.js';
+import { COMPLETE, feedBytes, minCompletionBytes, type PlanState } from './constrain/automaton.js';
+import { Base64StringFrame } from './constrain/base64-string.js';
+import { FloatFrame, IntegerFrame } from './constrain/json-number.js';
+import { JsonStringFrame } from './constrain/json-string.js';
+import type { PlanConstraint } from './constrain/plan-constraint.js';
+import { concepts } from './concepts.js';
+import type { Clause } from './goal-clauses.js';
+import type { GoalReading } from './goal-reading.js';
+import { GoalSpans, type GoalSpan } from './goal-spans.js';
+import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
+import { logSumExp } from './sampling.js';
+import { convert, paramUnit, type Unit } from './units.js';
+
+/**
+ * Argument values as spans of the goal. A Text argument of a plan is a span of the goal (a name, a
+ * path, a quoted phrase), and most numbers are numbers the goal writes; the d2 planner knows the shape
+ * of a value but not which span fills which param, and written token by token a copy drifts (it ends
+ * mid-word, repeats a list element, or wanders off the goal). So at the start of a value the decoder
+ * lists the goal's candidate spans (goal-spans.ts), scores each by the model's log-probability of its
+ * first token plus a prior from what the words around it say, and writes the chosen span whole (with
+ * its closing quote, or the byte that ends the number) as one forced run. A number is converted to the
+ * unit the param takes ("3 minutes" into `timeoutMs`: 180000), and may also be the model's own: then
+ * the model writes it token by token as before.
+ *
+ * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
+ * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
+ * values; a span right next to a word naming another param is that param's; a word naming what a listed
+ * tool does is rarely a value; a span another param already took is rarely taken again (the same param
+ * of an earlier step often is: "renew it"), and a list never holds one twice; a Text param rarely takes
+ * a bare number. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list
+ * likely starts where an enumeration does, the span that follows the last element is the likely next
+ * one, the list likely ends where none follows, and it is empty where the goal says "no arguments".
+ */
+export class ValueSpans {
+  private readonly goal: GoalSpans;
+  /** Concepts that name some listed tool's param. */
+  private readonly paramConcepts = new Set<string>();
+  private readonly descriptors: ReadonlyMap<string, ToolDescriptor>;
+
+  constructor(
+    goal: string,
+    descriptors: readonly ToolDescriptor[],
+    private readonly reading: GoalReading,
+    private readonly encode: (text: string) => readonly number[],
+  ) {
+    this.goal = new GoalSpans(goal);
+    this.descriptors = new Map(descriptors.map((d) => [d.name, d]));
+    for (const d of descriptors) for (const key of Object.keys(d.params)) for (const c of concepts(key)) this.paramConcepts.add(c);
+  }
+
+  /**
+   * At the start of an argument value (`written` is the plan so far, `row` the masked logits, `room` the
+   * tokens left): the tokens of the goal span to write and the probability of that choice among the
+   * candidates; null when no value starts here, no span fits, or the model's own number wins.
+   */
+  choose(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, written: string, room: number, pick: (scores: Float32Array) => number): SpanPick | null {
+    const state = constraint.state;
+    const at = this.argumentAt(written);
+    if (state === COMPLETE || !at || !(at.key in at.tool.params)) return null;
+    const text = written.endsWith('"') && ((state.frame instanceof JsonStringFrame && state.frame.isArgValue) || state.frame instanceof Base64StringFrame);
+    const number = !text && startsNumber(state);
+    if (!text && !number) return null;
+
+    const takes = number ? paramUnit(at.key, at.tool.description) : null;
+    const logZ = logSumExp(row);
+    const options: { ids: number[]; score: number }[] = [];
+    const firstTokens = new Set<number>();
+    for (const span of this.goal.spans) {
+      if (number ? !span.numeric : span.numberWord) continue;
+      const value = number ? numberValue(span, takes) : span.text;
+      const prior = this.prior(span, value, at, text);
+      const piece = prior === null ? null : forcedPiece(state, value, text);
+      if (!piece) continue;
+      const ids = [...this.encode(piece.text)];
+      if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece.state) + 1 > room) continue;
+      firstTokens.add(ids[0]!);
+      options.push({ ids, score: row[ids[0]!]! - logZ + prior! });
+    }
+    if (options.length === 0) return null;
+    const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
+    const scores = Float32Array.from([...options.map((o) => o.score), own]);
+    const k = pick(scores);
+    if (k < 0 || k === options.length) return null;
+    return { ids: options[k]!.ids, probability: Math.exp(scores[k]! - logSumExp(scores)) };
+  }
+
+  /**
+   * At the choice between another list element and the list's end (`,` or `]`, or `]` right after `[`):
+   * ENUMERATION nats toward what the goal's enumeration says (see the class comment). `firstByte` gives
+   * the first byte of a token's text.
+   */
+  applyListContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+    const at = this.argumentAt(written);
+    if (!at || !at.valueText.startsWith('[') || at.valueText.includes(']')) return;
+    let favoured: number;
+    if (at.valueText === '[') {
+      if (!this.goal.saysNone(namesParam(at.key))) return;
+      favoured = CLOSE_BRACKET;
+    } else {
+      const previous = at.listSoFar.at(-1);
+      if (previous === undefined || !/["0-9]$/.test(written)) return;
+      favoured = this.enumerationNext(previous).some((s) => !at.listSoFar.includes(s.text)) ? COMMA : CLOSE_BRACKET;
+    }
+    for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += ENUMERATION;
+  }
+
+  /** The prior of `span` (written as `value`) for the argument `at`; null when the list being written already holds it. */
+  private prior(span: GoalSpan, value: string, at: Argument, text: boolean): number | null {
+    if (at.listSoFar.includes(value)) return null;
+    let prior = 0;
+    if (span.identifier) prior += LOOKS_LIKE_VALUE;
+    if (this.goal.near(span, NAME_WINDOW, namesParam(at.key))) prior += NEAR_NAME;
+    else if (this.goal.near(span, 1, (c) => this.paramConcepts.has(c))) prior += NEXT_TO_OTHER_NAME;
+    const start = this.goal.words[span.first]!.start;
+    if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
+    if (!span.identifier && !span.numeric) {
+      if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
+      else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
+    }
+    if (at.taken.some((t) => t.value === value && t.key !== at.key)) prior += TAKEN;
+    else if (at.taken.some((t) => t.value === value)) prior += SAME_PARAM_TAKEN;
+    const previous = at.listSoFar.at(-1);
+    if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
+    else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
+    if (text && span.numeric && !span.quoted) prior += BARE_NUMBER_FOR_TEXT;
+    return prior;
+  }
+
+  /** The spans continuing an enumeration after `previous`, except words naming what a listed tool does ("… and tamar and set …"). */
+  private enumerationNext(previous: string): GoalSpan[] {
+    return this.goal.enumerationNext(previous).filter((s) => !this.isToolWord(s));
+  }
+
+  /** True when an enumeration starts at the span: another follows it and it follows none ("flour" in "flour, sugar and salt"). */
+  private headsEnumeration(span: GoalSpan): boolean {
+    return !this.isToolWord(span) && this.enumerationNext(span.text).length > 0 && !this.goal.spans.some((s) => s !== span && this.enumerationNext(s.text).includes(span));
+  }
+
+  /** A plain word that names what some listed tool does. */
+  private isToolWord(span: GoalSpan): boolean {
+    return !span.identifier && !span.numeric && span.concepts.some((c) => this.reading.idf.has(c));
+  }
+
+  /** The argument being written, with its tool's descriptor and list position and the clause asking for its step. */
+  private argumentAt(written: string): Argument | null {
+    const at = argumentInProgress(written);
+    const tool = at && this.descriptors.get(at.tool);
+    if (!at || !tool) return null;
+    const k = this.reading.index.get(at.tool)!;
+    return { ...at, tool, k, clause: this.reading.clauseOf(at.step, k) };
+  }
+}
+
+/** What the decoder writes for a chosen value, and how sure the choice was. */
+export interface SpanPick {
+  ids: number[];
+  /** Probability of the chosen candidate among the candidates (softmax of their scores). */
+  probability: number;
+}
+
+interface Argument extends Omit<ArgumentInProgress, 'tool'> {
+  tool: ToolDescriptor;
+  /** The tool's position in the list. */
+  k: number;
+  /** The clause that asks for this step, if the goal's words say. */
+  clause: Clause | null;
+}
+
+/** Prior weights in nats (see the class comment). */
+const LOOKS_LIKE_VALUE = 8;
+const NEAR_NAME = 8;
+const NEXT_TO_OTHER_NAME = -8;
+const IN_TOOL_CLAUSE = 8;
+const OWN_TOOL_WORD = -8;
+const OTHER_TOOL_WORD = -4;
+const TAKEN = -8;
+const SAME_PARAM_TAKEN = 4;
+const BARE_NUMBER_FOR_TEXT = -8;
+/** Toward the span that continues an enumeration, and toward going on with or ending a list as the goal does. */
+const ENUMERATION = 16;
+/** The model writing a number of its own instead of one of the goal's. */
+const OWN_NUMBER = -8;
+/** Words either side of a span that may name its param. */
+const NAME_WINDOW = 2;
+
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
+/** Whether a goal word's concept names param `key`: one of its words, or a word it abbreviates ("args": "arguments"). */
+function namesParam(key: string): (concept: string) => boolean {
+  const named = concepts(key);
+  return (c) => named.some((n) => n === c || (n.length >= 3 && c.startsWith(n)));
+}
+
+/** The forced text for a value: a string's text and closing quote; a number and the byte that ends it when only one can. */
+function forcedPiece(state: PlanState, value: string, text: boolean): { text: string; state: PlanState } | null {
+  const full = text ? `${value}"` : value;
+  const after = feedBytes(state, new TextEncoder().encode(full));
+  if (!after || text || after === COMPLETE) return after ? { text: full, state: after } : null;
+  const endings = [',', '}', ']'].flatMap((c) => {
+    const next = feedBytes(after, new TextEncoder().encode(c));
+    return next ? [{ c, next }] : [];
+  });
+  return endings.length === 1 ? { text: full + endings[0]!.c, state: endings[0]!.next } : { text: full, state: after };
+}
+
+/** A number span's value in the unit the param takes (as written when either has no unit, or across dimensions). */
+function numberValue(span: GoalSpan, takes: Unit | null): string {
+  const written = Number(/^-?\d+(\.\d+)?/.exec(span.text)![0]);
+  const value = takes && span.unit ? convert(written, span.unit, takes) : null;
+  return String(value === null ? written : Number(value.toPrecision(12)));
+}
+
+/** True where a number may start and none has (a number has no opening delimiter). */
+function startsNumber(state: Exclude<PlanState, typeof COMPLETE>): boolean {
+  if (state.frame instanceof IntegerFrame || state.frame instanceof FloatFrame) return false;
+  const next = feedBytes(state, Uint8Array.of(0x31));
+  return next !== null && next !== COMPLETE && (next.frame instanceof IntegerFrame || next.frame instanceof FloatFrame);
+}
+
+/** Log of the summed exp-logits of the allowed first tokens that start no candidate (the model's own number). */
+function ownNumberScore(row: Float32Array, mask: Uint8Array, candidates: ReadonlySet<number>): number {
+  const own = new Float32Array(row.length).fill(-Infinity);
+  for (let i = 0; i < mask.length; i++) if (mask[i] && !candidates.has(i)) own[i] = row[i]!;
+  return logSumExp(own);
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ToolDescriptor } from '../src/data/descriptor.js';
+import { renderPrompt } from '../src/infer/chat-template.js';
+import type { Decoder } from '../src/infer/decoder.js';
+import { generate } from '../src/infer/generate.js';
+import { GoalCopyBias } from '../src/infer/goal-copy.js';
+import { GoalReading } from '../src/infer/goal-reading.js';
+import { plannerConstraint, slotIds } from '../src/infer/plan-turn.js';
+import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
+import { ToolMatchBias } from '../src/infer/tool-match.js';
+import { convert, paramUnit, unitOf } from '../src/infer/units.js';
+import { ValueSpans } from '../src/infer/value-spans.js';
+import { usePlannerVocab } from './helpers/planner-vocab.js';
+
+const tool = (name: string, description: string, params: Record<string, string> = {}): ToolDescriptor => ({
+  name,
+  description,
+  params: Object.fromEntries(Object.entries(params).map(([k, type]) => [k, { type }])) as ToolDescriptor['params'],
+});
+
+/** Invented tools outside the OS domain: nothing the planner was trained on. */
+const GREENHOUSE = [
+  tool('Greenhouse.water', 'Waters a zone for a number of seconds.', { zone: 'Text', durationSeconds: 'UInt32' }),
+  tool('Greenhouse.setHumidity', 'Sets the target humidity of a zone in percent.', { zone: 'Text', percent: 'UInt8' }),
+  tool('Greenhouse.listZones', 'Lists the zones.'),
+  tool('Greenhouse.readHumidity', 'Reads the humidity of a zone.', { zone: 'Text' }),
+];
+const KITCHEN = [
+  tool('Bowl.mix', 'Mixes the ingredients.', { ingredients: 'List(Text)' }),
+  tool('Oven.bake', 'Bakes for a number of minutes at a temperature in degrees celsius.', { minutes: 'UInt16', celsius: 'UInt16' }),
+  tool('Shell.run', 'Runs a command with arguments.', { command: 'Text', args: 'List(Text)' }),
+];
+
+describe('argument values as goal spans', () => {
+  const vocab = usePlannerVocab();
+
+  /**
+   * A model that knows nothing: every allowed token equally likely, except that it would rather plan than
+   * refuse. What it writes is what the decoder's priors read from the goal and the tool list.
+   */
+  function blankModel(): Decoder {
+    const plan = vocab.tok.encode('{')[0]!;
+    let used = 0;
+    return {
+      get length() {
+        return used;
+      },
+      capacity: 2048,
+      feed: async (tokens) => {
+        used += tokens.length;
+        const row = new Float32Array(vocab.tok.vocabSize);
+        row[plan] = 1;
+        return row;
+      },
+      dispose: () => {},
+    };
+  }
+
+  async function plan(tools: ToolDescriptor[], goal: string): Promise<unknown> {
+    const reading = new GoalReading(goal, tools);
+    const encode = (text: string) => vocab.tok.encode(text);
+    const g = await generate(blankModel(), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
+      maxTokens: 1500,
+      vocabLimit: vocab.tok.vocabSize,
+      picker: new TokenPicker(GREEDY),
+      constrain: true,
+      copyBias: new GoalCopyBias(goal, vocab.trie, encode, 16),
+      toolBias: new ToolMatchBias(reading, 2, slotIds(vocab.tok)),
+      valueSpans: new ValueSpans(goal, tools, reading, encode),
+      encode,
+      spell: (id) => vocab.tok.decodeBytes([id]),
+    });
+    expect(g.ended).toBe(true);
+    return (JSON.parse(g.text) as { steps: { tool: string; args: unknown }[] }).steps.map((s) => [s.tool, s.args]);
+  }
+
+  it('places each value from the clause that asks for its step, converting units to the param\'s', async () => {
+    expect(await plan(GREENHOUSE, "Water the 'tomato-3' zone for 2 minutes, but first set the humidity of zone herbs-2 to 60 percent.")).toEqual([
+      ['Greenhouse.setHumidity', { zone: 'herbs-2', percent: 60 }],
+      ['Greenhouse.water', { zone: 'tomato-3', durationSeconds: 120 }],
+    ]);
+  });
+
+  it('writes a list as the goal enumerates it, a quoted phrase whole, and an empty list where the goal says none', async () => {
+    expect(await plan(KITCHEN, "Mix flour, sugar and 'baking soda', then bake for 1 hour at 180 celsius.")).toEqual([
+      ['Bowl.mix', { ingredients: ['flour', 'sugar', 'baking soda'] }],
+      ['Oven.bake', { minutes: 60, celsius: 180 }],
+    ]);
+    expect(await plan(KITCHEN, 'Run uptime with no arguments.')).toEqual([['Shell.run', { command: 'uptime', args: [] }]]);
+  });
+
+  it('reads units from param names and descriptions, and converts within a dimension only', () => {
+    expect(paramUnit('timeoutMs', '')).toEqual(unitOf('ms'));
+    expect(paramUnit('durationSeconds', '')).toEqual(unitOf('seconds'));
+    expect(paramUnit('size', 'Grows a volume to a number of MiB.')).toEqual(unitOf('MiB'));
+    expect(paramUnit('count', 'Returns the newest messages.')).toBeNull();
+    expect(convert(3, unitOf('minutes')!, unitOf('ms')!)).toBe(180_000);
+    expect(convert(2, unitOf('GiB')!, unitOf('MiB')!)).toBe(2048);
+    expect(convert(3, unitOf('minutes')!, unitOf('bytes')!)).toBeNull();
+  });
+});
