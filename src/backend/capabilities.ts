@@ -13,7 +13,7 @@ export interface DeviceCapabilities {
   maxTensorBytes: number | null;
   /** Memory for tensors and where the number comes from; null when the device does not say (a GPU without nvidia-smi). */
   memory: { bytes: number; source: string } | null;
-  /** Batched products pay off here (a GPU: one large dispatch beats many small ones). */
+  /** Batched products pay off here (a GPU: one large dispatch beats many small ones; wasm: while its matMul threads are free). Read it at each use. */
   batchesProducts: boolean;
   /**
    * The loss takes the fused softcap + cross-entropy op where its kernels are installed (one pass over the

@@ -6,6 +6,7 @@ import { registerCpuSoftcapCrossEntropy } from './cpu-softcap-cross-entropy.js';
 import { registerScatterAddKernels } from './scatter-add.js';
 import { loadTensorflowBinding, TENSORFLOW_PACKAGES } from './tensorflow.js';
 import { loadWasm } from './wasm.js';
+import { wasmCapabilities } from './wasm-matmul-pool.js';
 import { probeWebGpu, probeWebGpuQuietly, type WebGpuAdapter } from './webgpu.js';
 import { webGpuCapabilities } from './webgpu-device.js';
 import { registerWebGpuKernels } from './webgpu-kernels.js';
@@ -104,7 +105,7 @@ async function tryBackend(
     case 'wasm':
       await loadWasm();
       await activate('wasm');
-      recordCapabilities('wasm', hostCapabilities());
+      recordCapabilities('wasm', wasmCapabilities());
       return { name, version: tf.version.tfjs, adapter: null };
     case 'cpu':
       await activate('cpu');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { isMainThread, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { hostCapabilities, type DeviceCapabilities } from './capabilities.js';
 import { CHUNK_FIELDS, CONTROL, MAX_CHUNKS, matMulWorkerMain, type MatMulWorkerData } from './wasm-matmul-worker.js';
 
 /**
@@ -279,6 +280,14 @@ export function whileGradientThreadsIdle<T>(phase: () => T): T {
 }
 
 /** Threads a large product may use now (1 when matMulPool() is null). */
+/**
+ * wasm's capabilities: those of the host, and batched products pay off while the matMul pool can spread
+ * them over cores (read at each use: the pool yields the cores to gradient threads while they run).
+ */
+export function wasmCapabilities(): DeviceCapabilities {
+  return Object.defineProperty(hostCapabilities(), 'batchesProducts', { get: () => matMulThreadsNow() > 1, enumerable: true });
+}
+
 export function matMulThreadsNow(): number {
   return (matMulPool()?.size ?? 0) + 1;
 }

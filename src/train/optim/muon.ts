@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeCapabilities } from '../../backend/capabilities.js';
-import { matMulThreadsNow } from '../../backend/wasm-matmul-pool.js';
 import { movingAverage, scaledSubtract } from './fused-updates.js';
 import { zerosVariable } from './zeros-variable.js';
 import { orthogonalise } from './newton-schulz.js';
@@ -57,7 +56,7 @@ export class Muon {
 
   /** One update of every parameter of the group, one tidy per batch. `grads` must hold each parameter. */
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number, momentum: number): void {
-    const batched = activeCapabilities().batchesProducts || matMulThreadsNow() > 1;
+    const batched = activeCapabilities().batchesProducts;
     const batches = batched ? this.batches : this.batches.flat().map((name) => [name]);
     for (const names of batches) {
       tf.tidy(() => {
