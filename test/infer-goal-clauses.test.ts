@@ -32,6 +32,8 @@ describe('goal clauses', () => {
     const clauses = readGoalClauses(goal, () => true);
     expect(clauses.ordered.map((c) => goal.slice(c.start, c.end).trim())).toEqual(['Feed the cat']);
     expect([...clauses.forbidden].sort()).toEqual(['dog', 'wak', 'water'].sort());
+    // "without" qualifies an action, it does not negate it.
+    expect(ordered('Run uptime without arguments.')).toEqual(['Run uptime without arguments']);
   });
 
   it('does not split inside quotes, and orders only the clauses that ask for an action', () => {

@@ -9,6 +9,7 @@ import { plannerConstraint, slotIds } from '../src/infer/plan-turn.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { ToolMatchBias } from '../src/infer/tool-match.js';
 import { convert, paramUnit, unitOf } from '../src/infer/units.js';
+import { shapeOf, shapesAskedBy } from '../src/infer/value-shapes.js';
 import { ValueSpans } from '../src/infer/value-spans.js';
 import { usePlannerVocab } from './helpers/planner-vocab.js';
 
@@ -25,6 +26,7 @@ const GREENHOUSE = [
   tool('Greenhouse.listZones', 'Lists the zones.'),
   tool('Greenhouse.readHumidity', 'Reads the humidity of a zone.', { zone: 'Text' }),
 ];
+const MIRROR = [tool('Mirror.sync', 'Copies a directory to a host.', { path: 'Text', host: 'Text' })];
 const KITCHEN = [
   tool('Bowl.mix', 'Mixes the ingredients.', { ingredients: 'List(Text)' }),
   tool('Oven.bake', 'Bakes for a number of minutes at a temperature in degrees celsius.', { minutes: 'UInt16', celsius: 'UInt16' }),
@@ -87,6 +89,19 @@ describe('argument values as goal spans', () => {
       ['Oven.bake', { minutes: 60, celsius: 180 }],
     ]);
     expect(await plan(KITCHEN, 'Run uptime with no arguments.')).toEqual([['Shell.run', { command: 'uptime', args: [] }]]);
+  });
+
+  it('gives a param whose name asks for a form (a path, a host) the span of that form', async () => {
+    expect(await plan(MIRROR, 'Sync to backup.example.org the directory /srv/www.')).toEqual([['Mirror.sync', { path: '/srv/www', host: 'backup.example.org' }]]);
+    expect([shapeOf('/srv/www'), shapeOf('backup.example.org'), shapeOf('10.0.0.5'), shapeOf('https://a.io/x'), shapeOf('ops@a.io'), shapeOf('w-7')]).toEqual([
+      'path',
+      'domain',
+      'ip',
+      'url',
+      'email',
+      null,
+    ]);
+    expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], null]);
   });
 
   it('reads units from param names and descriptions, and converts within a dimension only', () => {

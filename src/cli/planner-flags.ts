@@ -25,8 +25,8 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--temperature <t>', 'sampling temperature; 0 = greedy', '0')
     .option('--top-k <k>', 'sample among the k most likely tokens; 0 = all', '0')
     .option('--seed <n>', 'sampling seed', '0')
-    .option('--copy-bias <nats>', 'constrained only: logit bonus for tokens that copy argument text and numbers from the goal; 0 = off', String(DEFAULT_COPY_BIAS))
-    .option('--tool-bias <weight>', 'constrained only: weight of the prior toward listed tools whose words the goal uses (nats per matched word); 0 = off', String(DEFAULT_TOOL_BIAS))
+    .option('--copy-bias <nats>', 'constrained only: argument values come from the goal (each chosen among its spans and written whole, else copied with this many nats of bonus per token); 0 = off', String(DEFAULT_COPY_BIAS))
+    .option('--tool-bias <weight>', 'constrained only: weight of the prior toward listed tools whose words the goal uses, step by step in the order the goal asks; 0 = off', String(DEFAULT_TOOL_BIAS))
     .option('--min-confidence <p>', 'constrained only: a plan whose confidence (the probability of its deciding choices) is below p becomes a refusal that says so; 0 = never', String(DEFAULT_MIN_CONFIDENCE))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }

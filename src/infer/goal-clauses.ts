@@ -53,7 +53,7 @@ const CONNECTIVES = [
 const PUNCTUATION = /[,;:.!?](?=\s|$)/g;
 const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
-const NEGATION = /\b(?:do not|don't|dont|never|without|avoid)\b/i;
+const NEGATION = /\b(?:do not|don't|dont|never|avoid)\b/i;
 
 /** A quoted phrase: the quote opens after a space or bracket, so "fan's" opens none. */
 const QUOTED = /(?<=^|[\s([])(['"])[^'"]+\1/g;

@@ -101,6 +101,11 @@ export class GoalSpans {
     return false;
   }
 
+  /** True when "called", "named", "labelled" or "titled" comes right before the span ("a job called cleanup"). */
+  namedAfter(span: GoalSpan): boolean {
+    return span.first > 0 && /^(?:called|named|label+ed|titled)$/i.test(this.words[span.first - 1]!.text);
+  }
+
   /** The spans that follow a span written `previous` in an enumeration: a comma, "and" or "or" between them. */
   enumerationNext(previous: string): GoalSpan[] {
     const before = this.spans.filter((p) => p.text === previous && !p.numberWord);

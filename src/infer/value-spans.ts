@@ -11,6 +11,7 @@ import { GoalSpans, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
 import { convert, paramUnit, type Unit } from './units.js';
+import { shapeOf, shapesAskedBy } from './value-shapes.js';
 
 /**
  * Argument values as spans of the goal. A Text argument of a plan is a span of the goal (a name, a
@@ -58,7 +59,8 @@ export class ValueSpans {
     const state = constraint.state;
     const at = this.argumentAt(written);
     if (state === COMPLETE || !at || !(at.key in at.tool.params)) return null;
-    const text = written.endsWith('"') && ((state.frame instanceof JsonStringFrame && state.frame.isArgValue) || state.frame instanceof Base64StringFrame);
+    // A string value starts right after its opening quote (not after an escaped quote inside it).
+    const text = written.endsWith('"') && !written.endsWith('\\"') && ((state.frame instanceof JsonStringFrame && state.frame.isArgValue) || state.frame instanceof Base64StringFrame);
     const number = !text && startsNumber(state);
     if (!text && !number) return null;
 
@@ -110,7 +112,10 @@ export class ValueSpans {
     if (at.listSoFar.includes(value)) return null;
     let prior = 0;
     if (span.identifier) prior += LOOKS_LIKE_VALUE;
-    if (this.goal.near(span, NAME_WINDOW, namesParam(at.key))) prior += NEAR_NAME;
+    const asked = text ? shapesAskedBy(at.key) : null;
+    const shape = asked && shapeOf(span.text);
+    if (asked && shape) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
+    if (this.goal.near(span, NAME_WINDOW, namesParam(at.key)) || (this.goal.namedAfter(span) && takesName(at.key))) prior += NEAR_NAME;
     else if (this.goal.near(span, 1, (c) => this.paramConcepts.has(c))) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
     if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
@@ -169,6 +174,7 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
+const SHAPE_MATCH = 8;
 const NEAR_NAME = 8;
 const NEXT_TO_OTHER_NAME = -8;
 const IN_TOOL_CLAUSE = 8;
@@ -181,6 +187,10 @@ const BARE_NUMBER_FOR_TEXT = -8;
 const ENUMERATION = 16;
 /** The model writing a number of its own instead of one of the goal's. */
 const OWN_NUMBER = -8;
+/** A param that takes a name ("name", "jobName", "label", "title"), which "called", "named", "labelled" or "titled" introduce in a goal. */
+function takesName(key: string): boolean {
+  return /(?:^|[a-z0-9])(?:name|Name|label|Label|title|Title)$/.test(key) && !/[a-z]name$/.test(key);
+}
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
 

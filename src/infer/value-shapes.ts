@@ -1,0 +1,46 @@
+import { concepts } from './concepts.js';
+
+/**
+ * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
+ * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
+ * `host`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
+ */
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain';
+
+const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
+  ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
+  ['email', /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i],
+  ['ip', /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/],
+  ['path', /^(~|\.{1,2})?\/\S*$|^[\w.-]+(\/[\w.-]+)+$/],
+  ['domain', /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i],
+];
+
+/** The form of a value, if it has one of the forms above. */
+export function shapeOf(value: string): ValueShape | null {
+  return SHAPES.find(([, pattern]) => pattern.test(value))?.[0] ?? null;
+}
+
+const ASKED_BY = new Map<string, readonly ValueShape[]>([
+  ['path', ['path']],
+  ['file', ['path']],
+  ['dir', ['path']],
+  ['directory', ['path']],
+  ['url', ['url']],
+  ['uri', ['url']],
+  ['link', ['url']],
+  ['email', ['email']],
+  ['ip', ['ip']],
+  ['domain', ['domain']],
+  ['host', ['domain', 'ip']],
+  ['hostname', ['domain']],
+]);
+
+/** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */
+export function shapesAskedBy(key: string): readonly ValueShape[] | null {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ');
+  for (let i = words.length - 1; i >= 0; i--) {
+    const asked = ASKED_BY.get(words[i]!) ?? ASKED_BY.get(concepts(words[i]!)[0] ?? '');
+    if (asked) return asked;
+  }
+  return null;
+}
