@@ -96,6 +96,14 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
   let maskMs = 0;
   const done = (ended: boolean): Generation => ({ tokens, text: utf8.decode(Buffer.concat(written)), ended, choices, prefillMs, decodeMs, maskMs });
   const room = () => Math.min(opts.maxTokens - tokens.length, decoder.capacity - decoder.length);
+  /** Takes tokens that continue the plan: the constraint advances and their bytes are written. */
+  const takeInGrammar = (ids: readonly number[]) => {
+    for (const id of ids) {
+      written.push(constraint.tokenBytes(id));
+      constraint.advance(id);
+    }
+    tokens.push(...ids);
+  };
   const feed = async (ids: number[]) => {
     const t = performance.now();
     row = await decoder.feed(ids);
@@ -118,22 +126,22 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       const m0 = performance.now();
       const mask = constraint.allowedTokens(room() + 1);
       for (let i = 0; i < opts.vocabLimit; i++) if (!mask[i]) row[i] = -Infinity;
-      const soFar = Buffer.concat(written);
-      const span = kind === 'value' ? opts.valueSpans?.choose(row, mask, constraint, utf8.decode(soFar), room(), (scores) => picker.pick(scores)) : null;
-      if (span) {
-        choices.push({ kind, id: span.ids[0]!, probability: span.probability });
-        for (const id of span.ids) {
-          written.push(constraint.tokenBytes(id));
-          constraint.advance(id);
+      if (opts.copyBias || opts.toolBias || opts.valueSpans) {
+        const soFar = Buffer.concat(written);
+        const planText = utf8.decode(soFar);
+        const span = kind === 'value' ? opts.valueSpans?.choose(row, mask, constraint, planText, room(), (scores) => picker.pick(scores)) : null;
+        if (span) {
+          choices.push({ kind, id: span.ids[0]!, probability: span.probability });
+          takeInGrammar(span.ids);
+          maskMs += performance.now() - m0;
+          await feed(span.ids);
+          continue;
         }
-        tokens.push(...span.ids);
-        maskMs += performance.now() - m0;
-        await feed(span.ids);
-        continue;
+        opts.copyBias?.apply(row, mask, constraint, soFar);
+        const firstByte = (id: number) => constraint.tokenBytes(id)[0];
+        if (kind === 'value') opts.valueSpans?.applyListContinue(row, mask, firstByte, planText);
+        opts.toolBias?.applyAt(kind, row, mask, firstByte, planText);
       }
-      opts.copyBias?.apply(row, mask, constraint, soFar);
-      if (kind === 'value') opts.valueSpans?.applyListContinue(row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
-      opts.toolBias?.applyAt(kind, row, mask, (id) => constraint.tokenBytes(id)[0], utf8.decode(soFar));
       maskMs += performance.now() - m0;
     }
     const id = picker.pick(row);
@@ -144,12 +152,11 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
       inGrammar &&= constraint.accepts(id);
     }
     if (inGrammar) {
-      written.push(constraint.tokenBytes(id));
-      constraint.advance(id);
+      takeInGrammar([id]);
     } else {
       written.push(opts.spell(id));
+      tokens.push(id);
     }
-    tokens.push(id);
     if (!inGrammar && ++offGrammar >= OFF_GRAMMAR_TOKENS) return done(false);
     if (tokens.length >= opts.maxTokens || decoder.length >= decoder.capacity) return done(false);
     await feed([id]);

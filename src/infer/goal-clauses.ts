@@ -1,4 +1,5 @@
 import { concepts } from './concepts.js';
+import { QUOTED_PHRASE } from './goal-spans.js';
 
 /**
  * A goal read as the actions it asks for, in the order it asks them to happen. Goals say order in
@@ -55,12 +56,9 @@ const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
 const NEGATION = /\b(?:do not|don't|dont|never|avoid)\b/i;
 
-/** A quoted phrase: the quote opens after a space or bracket, so "fan's" opens none. */
-const QUOTED = /(?<=^|[\s([])(['"])[^'"]+\1/g;
-
 /** The text with its quoted phrases blanked: they are values ("post 'backup done'"), not words of the request. */
 export function withoutQuoted(text: string): string {
-  return text.replace(QUOTED, (m) => ' '.repeat(m.length));
+  return text.replace(QUOTED_PHRASE, (m) => ' '.repeat(m.length));
 }
 
 /** How a clause's connective places it relative to what came before. */
@@ -93,7 +91,7 @@ function placement(connective: string, sentenceStart: boolean): Placement {
  */
 export function readGoalClauses(goal: string, asks: (concepts: readonly string[]) => boolean): GoalClauses {
   // Connectives and punctuation inside quotes are part of a value ("list three uses of a timer").
-  const quoted = [...goal.matchAll(QUOTED)].map((m) => [m.index, m.index + m[0].length] as const);
+  const quoted = [...goal.matchAll(QUOTED_PHRASE)].map((m) => [m.index, m.index + m[0].length] as const);
   const inQuotes = (at: number) => quoted.some(([from, to]) => at > from && at < to);
   const cuts: { at: number; connective: string | null; sentenceEnd: boolean; length: number }[] = [];
   for (const m of goal.matchAll(PUNCTUATION)) cuts.push({ at: m.index, connective: null, sentenceEnd: SENTENCE_END.test(m[0]), length: 1 });

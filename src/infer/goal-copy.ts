@@ -4,6 +4,7 @@ import { JsonStringFrame } from './constrain/json-string.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import type { TokenTrie } from './constrain/token-trie.js';
 import { concepts } from './concepts.js';
+import { looksLikeName } from './goal-spans.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -169,7 +170,7 @@ export class GoalCopyBias {
       const numeric = isDigit(this.goal[w.start]) || (this.goal[w.start] === MINUS && isDigit(this.goal[w.start + 1]));
       if (numeric && (afterName || beforeName)) number.add(this.encode(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'))[0]!);
       // Identifiers (with a digit, dash, slash, dot or colon) name things; a plain word is preferred only right after the param's name.
-      const identifier = /[0-9\-/.:_@]/.test(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'));
+      const identifier = looksLikeName(Buffer.from(this.goal.subarray(w.start, w.end)).toString('latin1'));
       if (quoted || identifier || names(i - 1, i)) {
         const id = firstToken(w.start);
         const bytes = id === undefined ? null : this.trie.bytesOf(id);

@@ -37,6 +37,17 @@ const NUMBER_WORDS = new Map<string, number>([
   ['thousand', 1000],
 ]);
 
+/**
+ * A quoted phrase: the quote opens after a space or bracket (so "fan's" opens none) and closes before a
+ * space, punctuation or the end. Group 2 is the phrase.
+ */
+export const QUOTED_PHRASE = /(?<=^|[\s([])(['"])([^'"]+)\1(?=$|[\s.,;:!?)\]])/g;
+
+/** Written like a name: with a digit, dash, slash, dot, colon, underscore or at sign ("gpu0", "/etc/hosts", "db-01"). */
+export function looksLikeName(text: string): boolean {
+  return /[0-9\-/.:_@]/.test(text);
+}
+
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
@@ -48,8 +59,10 @@ const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 export class GoalSpans {
   readonly words: GoalWord[] = [];
   readonly spans: GoalSpan[] = [];
+  /** Per span: the spans that follow it in an enumeration (computed once; see enumerationNext). */
+  private readonly following = new Map<GoalSpan, GoalSpan[]>();
 
-  constructor(private readonly goal: string) {
+  constructor(goal: string) {
     for (const m of goal.matchAll(/\S+/g)) {
       const lead = /^["'([{]*/.exec(m[0])![0].length;
       const trail = /["'.,;:!?)\]}]*$/.exec(m[0].slice(lead))![0].length;
@@ -57,7 +70,7 @@ export class GoalSpans {
       if (text !== '') this.words.push({ start: m.index + lead, end: m.index + lead + text.length, text, concepts: concepts(text) });
     }
     const quotedWords = new Set<number>();
-    for (const m of goal.matchAll(/(?<=^|[\s([])(['"])([^'"]+)\1(?=$|[\s.,;:!?)\]])/g)) {
+    for (const m of goal.matchAll(QUOTED_PHRASE)) {
       const start = m.index + 1;
       const end = start + m[2]!.length;
       const covered = this.words.flatMap((w, i) => (w.start >= start && w.end <= end ? [i] : []));
@@ -75,6 +88,14 @@ export class GoalSpans {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
     });
+    const items = this.spans.filter((s) => !s.numberWord);
+    for (const p of items) {
+      const between = (s: GoalSpan) => goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
+      this.following.set(
+        p,
+        items.filter((s) => s.first > p.last && ENUMERATION_JOIN.test(between(s).replace(/['"]/g, '')) && /[,&]|\b(and|or)\b/i.test(between(s))),
+      );
+    }
   }
 
   private add(text: string, first: number, last: number, quoted: boolean): void {
@@ -82,7 +103,7 @@ export class GoalSpans {
     // "59086d" is a name, not 59086 of some unit.
     const suffix = /^-?\d+(?:\.\d+)?(.*)$/.exec(text)?.[1];
     const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(suffix) !== null);
-    const identifier = quoted || (!numeric && /[0-9\-/.:_@]/.test(text));
+    const identifier = quoted || (!numeric && looksLikeName(text));
     const unit = numeric ? (suffix ? unitOf(suffix) : this.unitAfter(last)) : null;
     this.spans.push({ text, first, last, quoted, identifier, numeric, numberWord: false, unit, concepts: concepts(text) });
   }
@@ -108,11 +129,12 @@ export class GoalSpans {
 
   /** The spans that follow a span written `previous` in an enumeration: a comma, "and" or "or" between them. */
   enumerationNext(previous: string): GoalSpan[] {
-    const before = this.spans.filter((p) => p.text === previous && !p.numberWord);
-    const between = (p: GoalSpan, s: GoalSpan) => this.goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
-    return this.spans.filter(
-      (s) => !s.numberWord && before.some((p) => s.first > p.last && ENUMERATION_JOIN.test(between(p, s).replace(/['"]/g, '')) && /[,&]|\b(and|or)\b/i.test(between(p, s))),
-    );
+    return [...new Set(this.spans.flatMap((p) => (p.text === previous ? (this.following.get(p) ?? []) : [])))];
+  }
+
+  /** True when the span follows another in an enumeration. */
+  followsAnother(span: GoalSpan): boolean {
+    return [...this.following.values()].some((next) => next.includes(span));
   }
 
   /** True when "no", "without" or "zero" comes right before a word with a concept `names` accepts ("no arguments", "without any flags"). */

@@ -19,6 +19,11 @@ export interface ArgumentInProgress {
 
 const ARGS = '"args":{';
 
+/** The tools of the plan's steps so far, in order (a step whose tool is not written yet is not counted). */
+export function toolsInPlan(written: string): string[] {
+  return [...written.matchAll(/"tool":"([^"]+)"/g)].map((m) => m[1]!);
+}
+
 export function argumentInProgress(written: string): ArgumentInProgress | null {
   const stepAt = written.lastIndexOf('{"tool":"');
   if (stepAt < 0) return null;
@@ -32,7 +37,7 @@ export function argumentInProgress(written: string): ArgumentInProgress | null {
   const valueText = written.slice(argsAt + ARGS.length + last.index + last[0].length);
   return {
     tool,
-    step: (written.match(/"tool":"[^"]+"/g)?.length ?? 1) - 1,
+    step: toolsInPlan(written).length - 1,
     key,
     valueText,
     listSoFar: valueText.startsWith('[') ? listElements(valueText) : [],

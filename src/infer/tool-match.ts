@@ -1,5 +1,6 @@
 import type { ChoiceKind } from './generate.js';
 import { FIELD_WEIGHT, type GoalReading } from './goal-reading.js';
+import { toolsInPlan } from './plan-so-far.js';
 
 /**
  * A prior toward the listed tools whose words the goal uses. The d2 planner learns a plan's format and
@@ -35,15 +36,14 @@ export class ToolMatchBias {
     const explained = new Map<string, number>();
     const used = new Set<number>();
     const { index, toolConcepts, idf, goalConcepts, asked } = this.reading;
-    for (const match of written.matchAll(/"tool":"([^"]+)"/g)) {
-      const k = index.get(match[1]!);
+    const chosen = toolsInPlan(written);
+    for (const name of chosen) {
+      const k = index.get(name);
       if (k === undefined) continue;
       used.add(k);
       for (const c of toolConcepts[k]!.keys()) explained.set(c, (explained.get(c) ?? 0) + 1);
     }
-    // Steps whose tool is chosen (the step being started has `"tool":"` without a name yet).
-    const steps = written.match(/"tool":"[^"]+"/g)?.length ?? 0;
-    const aligned = asked[steps];
+    const aligned = asked[chosen.length];
     return toolConcepts.map((fields, k) => {
       let score = (this.forbidden[k] ? -FORBIDDEN : 0) - (used.has(k) ? REPEATED : 0);
       if (aligned) score += ALIGNED * this.reading.clauseMatch(aligned, k);
@@ -69,7 +69,7 @@ export class ToolMatchBias {
    * gives the first byte of a token's text.
    */
   applyContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
-    const steps = written.match(/"tool":"/g)?.length ?? 0;
+    const steps = toolsInPlan(written).length;
     const favoured = steps < this.stepsAsked() ? COMMA : CLOSE_BRACKET;
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += this.weight * STEP_COUNT_NATS;
   }

@@ -57,25 +57,26 @@ export class ValueSpans {
    */
   choose(row: Float32Array, mask: Uint8Array, constraint: PlanConstraint, written: string, room: number, pick: (scores: Float32Array) => number): SpanPick | null {
     const state = constraint.state;
-    const at = this.argumentAt(written);
-    if (state === COMPLETE || !at || !(at.key in at.tool.params)) return null;
+    if (state === COMPLETE) return null;
     // A string value starts right after its opening quote (not after an escaped quote inside it).
     const text = written.endsWith('"') && !written.endsWith('\\"') && ((state.frame instanceof JsonStringFrame && state.frame.isArgValue) || state.frame instanceof Base64StringFrame);
     const number = !text && startsNumber(state);
-    if (!text && !number) return null;
+    const at = text || number ? this.argumentAt(written) : null;
+    if (!at || !(at.key in at.tool.params)) return null;
 
     const takes = number ? paramUnit(at.key, at.tool.description) : null;
+    const names = namesParam(at.key);
     const logZ = logSumExp(row);
     const options: { ids: number[]; score: number }[] = [];
     const firstTokens = new Set<number>();
     for (const span of this.goal.spans) {
       if (number ? !span.numeric : span.numberWord) continue;
       const value = number ? numberValue(span, takes) : span.text;
-      const prior = this.prior(span, value, at, text);
-      const piece = prior === null ? null : forcedPiece(state, value, text);
-      if (!piece) continue;
-      const ids = [...this.encode(piece.text)];
-      if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece.state) + 1 > room) continue;
+      const piece = forcedPiece(state, value, text);
+      const ids = piece ? [...this.encode(piece.text)] : [];
+      if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
+      const prior = this.prior(span, value, at, text, names);
+      if (prior === null) continue;
       firstTokens.add(ids[0]!);
       options.push({ ids, score: row[ids[0]!]! - logZ + prior! });
     }
@@ -93,6 +94,8 @@ export class ValueSpans {
    * the first byte of a token's text.
    */
   applyListContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+    // Only right after `[`, a closing quote or a digit; the plan text is read only there.
+    if (!/[["0-9]$/.test(written)) return;
     const at = this.argumentAt(written);
     if (!at || !at.valueText.startsWith('[') || at.valueText.includes(']')) return;
     let favoured: number;
@@ -101,21 +104,21 @@ export class ValueSpans {
       favoured = CLOSE_BRACKET;
     } else {
       const previous = at.listSoFar.at(-1);
-      if (previous === undefined || !/["0-9]$/.test(written)) return;
+      if (previous === undefined) return;
       favoured = this.enumerationNext(previous).some((s) => !at.listSoFar.includes(s.text)) ? COMMA : CLOSE_BRACKET;
     }
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += ENUMERATION;
   }
 
   /** The prior of `span` (written as `value`) for the argument `at`; null when the list being written already holds it. */
-  private prior(span: GoalSpan, value: string, at: Argument, text: boolean): number | null {
+  private prior(span: GoalSpan, value: string, at: Argument, text: boolean, names: (concept: string) => boolean): number | null {
     if (at.listSoFar.includes(value)) return null;
     let prior = 0;
     if (span.identifier) prior += LOOKS_LIKE_VALUE;
     const asked = text ? shapesAskedBy(at.key) : null;
     const shape = asked && shapeOf(span.text);
     if (asked && shape) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
-    if (this.goal.near(span, NAME_WINDOW, namesParam(at.key)) || (this.goal.namedAfter(span) && takesName(at.key))) prior += NEAR_NAME;
+    if (this.goal.near(span, NAME_WINDOW, names) || (this.goal.namedAfter(span) && takesName(at.key))) prior += NEAR_NAME;
     else if (this.goal.near(span, 1, (c) => this.paramConcepts.has(c))) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
     if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
@@ -139,7 +142,7 @@ export class ValueSpans {
 
   /** True when an enumeration starts at the span: another follows it and it follows none ("flour" in "flour, sugar and salt"). */
   private headsEnumeration(span: GoalSpan): boolean {
-    return !this.isToolWord(span) && this.enumerationNext(span.text).length > 0 && !this.goal.spans.some((s) => s !== span && this.enumerationNext(s.text).includes(span));
+    return !this.isToolWord(span) && this.enumerationNext(span.text).length > 0 && !this.goal.followsAnother(span);
   }
 
   /** A plain word that names what some listed tool does. */
