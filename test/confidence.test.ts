@@ -5,10 +5,11 @@ import type { Choice } from '../src/infer/generate.js';
 const choice = (kind: Choice['kind'], probability: number): Choice => ({ kind, id: 0, probability });
 
 describe('planConfidence', () => {
-  it('is the product of the deciding choices (plan or refuse, tools, go on or stop); argument values do not count', () => {
-    const c = planConfidence([choice('decision', 0.9), choice('tool', 0.5), choice('value', 0.01), choice('continue', 0.8), choice('tool', 0.4), choice('continue', 0.9)]);
+  it('is the product of every choice: plan or refuse, tools, argument values, go on or stop', () => {
+    const c = planConfidence([choice('decision', 0.9), choice('tool', 0.5), choice('value', 0.7), choice('continue', 0.8), choice('tool', 0.4), choice('continue', 0.9)]);
     expect(c.decision).toBe(0.9);
     expect(c.tools).toEqual([0.5, 0.4]);
-    expect(c.overall).toBeCloseTo(0.9 * 0.5 * 0.8 * 0.4 * 0.9, 12);
+    expect(c.values).toEqual([0.7]);
+    expect(c.overall).toBeCloseTo(0.9 * 0.5 * 0.7 * 0.8 * 0.4 * 0.9, 12);
   });
 });

@@ -20,6 +20,13 @@ describe('goal clauses', () => {
     expect(ordered('Lock the door. Prior to that, feed the cat.')).toEqual(['feed the cat', 'Lock the door']);
   });
 
+  it('lets "before you do that" and "prior to that" after a clause move that clause, and asks nothing of a clause saying why', () => {
+    expect(ordered('Lock the door. Feed the cat before you do that.')).toEqual(['Feed the cat', 'Lock the door']);
+    expect(ordered('Lock the door - feed the cat prior to that so I know it worked.')).toEqual(['feed the cat prior to that so I know it worked', 'Lock the door']);
+    // "before it rains" points at no earlier clause.
+    expect(ordered('Feed the cat before it rains.')).toEqual(['Feed the cat', 'it rains']);
+  });
+
   it('reads a sentence-initial "before" as the main clause first, and a sentence-initial "after" in text order', () => {
     expect(ordered('Before you lock the door, feed the cat. Then water the ferns.')).toEqual(['feed the cat', 'you lock the door', 'water the ferns']);
     expect(ordered('After feeding the cat, lock the door.')).toEqual(['feeding the cat', 'lock the door']);
@@ -34,12 +41,19 @@ describe('goal clauses', () => {
     expect([...clauses.forbidden].sort()).toEqual(['dog', 'wak', 'water'].sort());
     // "without" qualifies an action, it does not negate it.
     expect(ordered('Run uptime without arguments.')).toEqual(['Run uptime without arguments']);
+    // A dash between spaces ends a clause ("db-01" does not split).
+    const dashed = 'Water bed-2 — do not feed the cat.';
+    expect(ordered(dashed)).toEqual(['Water bed-2']);
+    expect([...readGoalClauses(dashed, () => true).forbidden].sort()).toEqual(['cat', 'feed']);
   });
 
   it('does not split inside quotes, and orders only the clauses that ask for an action', () => {
     expect(ordered('Print "wash and dry" after you feed the cat.')).toEqual(['you feed the cat', 'Print "wash and dry"']);
     // An enumeration split at its "and" is not a step: with `asks` true only for clauses naming an action.
     const actions = new Set(['upgrad', 'feed']);
-    expect(ordered('Upgrade git, curl and jq after you feed the cat.', (cs) => cs.some((c) => actions.has(c)))).toEqual(['you feed the cat', 'Upgrade git']);
+    const asks = (cs: readonly string[]) => cs.some((c) => actions.has(c));
+    // A clause asking for nothing says more about the asking clause before it: it joins that clause.
+    expect(ordered('Upgrade git, curl and jq after you feed the cat.', asks)).toEqual(['you feed the cat', 'Upgrade git, curl and jq']);
+    expect(ordered('Feed the cat, twice. Upgrade git.', asks)).toEqual(['Feed the cat, twice', 'Upgrade git']);
   });
 });

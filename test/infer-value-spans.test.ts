@@ -5,6 +5,7 @@ import type { Decoder } from '../src/infer/decoder.js';
 import { generate } from '../src/infer/generate.js';
 import { GoalCopyBias } from '../src/infer/goal-copy.js';
 import { GoalReading } from '../src/infer/goal-reading.js';
+import { GoalSpans } from '../src/infer/goal-spans.js';
 import { plannerConstraint, slotIds } from '../src/infer/plan-turn.js';
 import { GREEDY, TokenPicker } from '../src/infer/sampling.js';
 import { ToolMatchBias } from '../src/infer/tool-match.js';
@@ -32,6 +33,11 @@ const KITCHEN = [
   tool('Oven.bake', 'Bakes for a number of minutes at a temperature in degrees celsius.', { minutes: 'UInt16', celsius: 'UInt16' }),
   tool('Shell.run', 'Runs a command with arguments.', { command: 'Text', args: 'List(Text)' }),
 ];
+const GARDEN = [
+  tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
+  tool('Pump.stop', 'Stops a pump.', { pump: 'Text', force: 'Bool' }),
+  tool('Sprinkler.schedule', 'Runs a sprinkler zone at an interval.', { zone: 'Text', intervalMinutes: 'UInt32' }),
+];
 
 describe('argument values as goal spans', () => {
   const vocab = usePlannerVocab();
@@ -40,8 +46,9 @@ describe('argument values as goal spans', () => {
    * A model that knows nothing: every allowed token equally likely, except that it would rather plan than
    * refuse. What it writes is what the decoder's priors read from the goal and the tool list.
    */
-  function blankModel(): Decoder {
+  function blankModel(leaning: readonly string[] = []): Decoder {
     const plan = vocab.tok.encode('{')[0]!;
+    const leaned = leaning.map((text) => vocab.tok.encode(text)[0]!);
     let used = 0;
     return {
       get length() {
@@ -52,16 +59,18 @@ describe('argument values as goal spans', () => {
         used += tokens.length;
         const row = new Float32Array(vocab.tok.vocabSize);
         row[plan] = 1;
+        // A model leaning a little (2 nats) toward the first token of each text in `leaning`.
+        for (const id of leaned) row[id] = 2;
         return row;
       },
       dispose: () => {},
     };
   }
 
-  async function plan(tools: ToolDescriptor[], goal: string): Promise<unknown> {
+  async function plan(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = []): Promise<unknown> {
     const reading = new GoalReading(goal, tools);
     const encode = (text: string) => vocab.tok.encode(text);
-    const g = await generate(blankModel(), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
+    const g = await generate(blankModel(leaning), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
       maxTokens: 1500,
       vocabLimit: vocab.tok.vocabSize,
       picker: new TokenPicker(GREEDY),
@@ -91,17 +100,48 @@ describe('argument values as goal spans', () => {
     expect(await plan(KITCHEN, 'Run uptime with no arguments.')).toEqual([['Shell.run', { command: 'uptime', args: [] }]]);
   });
 
+  it('reads flags from the goal: a word naming the param, "no"/"without" before it, on/off for a switch, off when unmentioned', async () => {
+    // Against a model leaning toward `true` (and, for the lamp, toward `false`).
+    expect(await plan(GARDEN, "Turn lamp 'desk-2' on, then stop pump p-4 without forcing it.", ['true'])).toEqual([
+      ['Lamp.switch', { lamp: 'desk-2', on: true }],
+      ['Pump.stop', { pump: 'p-4', force: false }],
+    ]);
+    expect(await plan(GARDEN, "Turn lamp 'desk-2' on.", ['false'])).toEqual([['Lamp.switch', { lamp: 'desk-2', on: true }]]);
+    expect(await plan(GARDEN, 'Stop pump p-4 with force.', ['false'])).toEqual([['Pump.stop', { pump: 'p-4', force: true }]]);
+    expect(await plan(GARDEN, 'Stop pump p-4.', ['true'])).toEqual([['Pump.stop', { pump: 'p-4', force: false }]]);
+  });
+
+  it('reads "half an hour" and "every hour" as numbers with a unit', async () => {
+    expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every half an hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 30 }]]);
+    expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 60 }]]);
+  });
+
+  it('gives "it"/"its" the value the same param took in the step before', async () => {
+    // "level" is in the asking clause, but "its" points back to the zone the step before watered.
+    expect(await plan(GREENHOUSE, 'Water the herbs for 2 minutes and set its humidity level to 60 percent.')).toEqual([
+      ['Greenhouse.water', { zone: 'herbs', durationSeconds: 120 }],
+      ['Greenhouse.setHumidity', { zone: 'herbs', percent: 60 }],
+    ]);
+  });
+
+  it('keeps an enumeration with the param named before its first item', async () => {
+    expect(await plan(KITCHEN, 'Run grep with the arguments -i and needle.')).toEqual([['Shell.run', { command: 'grep', args: ['-i', 'needle'] }]]);
+    const goal = new GoalSpans('Run grep with the arguments -i, -v and needle.');
+    expect(goal.enumerationHead(goal.spans.find((s) => s.text === 'needle')!).text).toBe('-i');
+  });
+
   it('gives a param whose name asks for a form (a path, a host) the span of that form', async () => {
     expect(await plan(MIRROR, 'Sync to backup.example.org the directory /srv/www.')).toEqual([['Mirror.sync', { path: '/srv/www', host: 'backup.example.org' }]]);
-    expect([shapeOf('/srv/www'), shapeOf('backup.example.org'), shapeOf('10.0.0.5'), shapeOf('https://a.io/x'), shapeOf('ops@a.io'), shapeOf('w-7')]).toEqual([
+    expect([shapeOf('/srv/www'), shapeOf('backup.example.org'), shapeOf('10.0.0.5'), shapeOf('https://a.io/x'), shapeOf('ops@a.io'), shapeOf('#ops'), shapeOf('w-7')]).toEqual([
       'path',
       'domain',
       'ip',
       'url',
       'email',
+      'channel',
       null,
     ]);
-    expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], null]);
+    expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('channel'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], ['channel'], null]);
   });
 
   it('reads units from param names and descriptions, and converts within a dimension only', () => {
@@ -111,6 +151,7 @@ describe('argument values as goal spans', () => {
     expect(paramUnit('count', 'Returns the newest messages.')).toBeNull();
     expect(convert(3, unitOf('minutes')!, unitOf('ms')!)).toBe(180_000);
     expect(convert(2, unitOf('GiB')!, unitOf('MiB')!)).toBe(2048);
+    expect(convert(8, unitOf('gibibytes')!, unitOf('mebibytes')!)).toBe(8192);
     expect(convert(3, unitOf('minutes')!, unitOf('bytes')!)).toBeNull();
   });
 });

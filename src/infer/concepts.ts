@@ -85,7 +85,7 @@ const STOPWORDS = new Set(
 const SYNONYM_GROUPS: readonly string[] = [
   'get read show display report tell fetch view look inspect retrieve query see',
   'set change configure update adjust modify assign',
-  'create add make register',
+  'create add make register install',
   'delete remove erase drop destroy purge discard rid unregister uninstall',
   'list enumerate all every available',
   'start launch run begin boot spawn',
@@ -117,10 +117,11 @@ const SYNONYM_GROUPS: readonly string[] = [
   'mute silence',
   'book reserve',
   'buy purchase',
-  'message mail email',
+  'message mail email say',
   'resize grow extend expand enlarge shrink',
   'subscribe follow watch',
   'unsubscribe unfollow unwatch',
+  'memory ram',
   'mount attach',
   'unmount detach',
 ];

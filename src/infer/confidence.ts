@@ -1,25 +1,29 @@
 import type { Choice } from './generate.js';
 
 /**
- * How sure the planner was of a plan: the model's probability (among the tokens allowed there) of each
- * choice that decides what the plan does — plan or refuse, each step's tool, going on or stopping —
- * and their product. Argument values are left out: they are many, and the copy bias reshapes them.
+ * How sure the planner was of a plan: the probability (among the options allowed there, after the
+ * decoder's priors) of each choice it made — plan or refuse, each step's tool, going on or stopping,
+ * each argument value (a span of the goal among the candidate spans, or a token of the model's own) —
+ * and their product. Values count: a plan whose tools are clear but whose values were a close call
+ * is as likely wrong as one with an unclear tool (docs/planner.md, calibration).
  */
 export interface PlanConfidence {
   /** Probability of planning (or refusing), as decided. */
   decision: number;
   /** Probability of each step's tool. */
   tools: number[];
-  /** Product of every deciding choice's probability. */
+  /** Probability of each argument value choice. */
+  values: number[];
+  /** Product of every choice's probability. */
   overall: number;
 }
 
 export function planConfidence(choices: readonly Choice[]): PlanConfidence {
-  const deciding = choices.filter((c) => c.kind !== 'value');
   return {
     decision: choices.find((c) => c.kind === 'decision')?.probability ?? 0,
     tools: choices.filter((c) => c.kind === 'tool').map((c) => c.probability),
-    overall: deciding.reduce((p, c) => p * c.probability, 1),
+    values: choices.filter((c) => c.kind === 'value').map((c) => c.probability),
+    overall: choices.reduce((p, c) => p * c.probability, 1),
   };
 }
 

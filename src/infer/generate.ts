@@ -139,7 +139,7 @@ export async function generate(decoder: Decoder, prompt: readonly number[], cons
         }
         opts.copyBias?.apply(row, mask, constraint, soFar);
         const firstByte = (id: number) => constraint.tokenBytes(id)[0];
-        if (kind === 'value') opts.valueSpans?.applyListContinue(row, mask, firstByte, planText);
+        if (kind === 'value') opts.valueSpans?.applyAt(row, mask, firstByte, planText);
         opts.toolBias?.applyAt(kind, row, mask, firstByte, planText);
       }
       maskMs += performance.now() - m0;

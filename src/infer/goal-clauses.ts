@@ -34,6 +34,8 @@ const CONNECTIVES = [
   'only after',
   'prior to that',
   'before that',
+  // "before you do that", "before doing so": pointing back, so only where the clause ends.
+  'before (?:you |we )?(?:do(?:ing)? )?(?:that|this|it|so)(?=\\s*(?:[,;:.!?]|$))',
   'after that',
   'and then',
   'followed by',
@@ -50,15 +52,42 @@ const CONNECTIVES = [
   'last(?=\\s*,)',
 ];
 
-/** Clause-ending punctuation: a comma, semicolon, colon or sentence end followed by a space or the end ("example.org" does not split). */
-const PUNCTUATION = /[,;:.!?](?=\s|$)/g;
+/**
+ * Clause-ending punctuation: a comma, semicolon, colon or sentence end followed by a space or the end
+ * ("example.org" does not split), and a dash between spaces ("water bed-2 — do not feed the cat"; "bed-2" does not split).
+ */
+const PUNCTUATION = /[,;:.!?](?=\s|$)|(?<=\s)[-–—](?=\s)/g;
 const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
+/** A clause saying why ("so I know it worked"), which asks for no step of its own. */
+const PURPOSE = /^\s*so (?:that )?(?:i|we|you|they)\b/i;
 const NEGATION = /\b(?:do not|don't|dont|never|avoid)\b/i;
 
-/** The text with its quoted phrases blanked: they are values ("post 'backup done'"), not words of the request. */
-export function withoutQuoted(text: string): string {
-  return text.replace(QUOTED_PHRASE, (m) => ' '.repeat(m.length));
+/**
+ * The text with its values blanked: quoted phrases ("post 'backup done'") and words written like names
+ * ("shop.example.net", "7D:3E:01", "/var/log") are values, not words of the request.
+ */
+export function withoutValues(text: string): string {
+  const blank = (m: string) => ' '.repeat(m.length);
+  const unquoted = text.replace(QUOTED_PHRASE, blank);
+  return unquoted.replace(NAME_LIKE, blank);
+}
+
+/** A word with a slash, colon, at, hash or underscore, or a dot inside it ("sha256" is a word). */
+const NAME_LIKE = /\S*(?:[/:@#_]|\.(?=\w))\S*/g;
+
+/** A connective as placement() reads it: lower case, single spaces, "before you do that" as "before that". */
+function normalConnective(text: string): string {
+  const words = text.toLowerCase().replace(/\s+/g, ' ');
+  return words.startsWith('before ') ? 'before that' : words;
+}
+
+/**
+ * Whether a connective pointing back ("prior to that", "before you do that") placed after a clause
+ * moves that clause: "Lock the door. Feed the cat before you do that." feeds first.
+ */
+function pointsBack(connective: string): boolean {
+  return connective === 'prior to that' || connective === 'before that';
 }
 
 /** How a clause's connective places it relative to what came before. */
@@ -95,7 +124,7 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   const inQuotes = (at: number) => quoted.some(([from, to]) => at > from && at < to);
   const cuts: { at: number; connective: string | null; sentenceEnd: boolean; length: number }[] = [];
   for (const m of goal.matchAll(PUNCTUATION)) cuts.push({ at: m.index, connective: null, sentenceEnd: SENTENCE_END.test(m[0]), length: 1 });
-  for (const m of goal.matchAll(CONNECTIVE)) cuts.push({ at: m.index, connective: m[0].toLowerCase().replace(/\s+/g, ' '), sentenceEnd: false, length: m[0].length });
+  for (const m of goal.matchAll(CONNECTIVE)) cuts.push({ at: m.index, connective: normalConnective(m[0]), sentenceEnd: false, length: m[0].length });
   cuts.sort((a, b) => a.at - b.at);
   const clauseCuts = cuts.filter((cut) => !inQuotes(cut.at));
 
@@ -107,9 +136,11 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   let connective: string | null = null;
   let sentenceStart = true;
   let beforeNext: Clause | null = null;
-  const close = (to: number) => {
+  // The last asking clause of the sentence: a clause that asks for nothing after it says more about its step.
+  let lastAsking: Clause | null = null;
+  const close = (to: number, pointedBack: boolean) => {
     const text = goal.slice(from, to);
-    const clause: Clause = { start: from, end: to, concepts: concepts(withoutQuoted(text)) };
+    const clause: Clause = { start: from, end: to, concepts: concepts(withoutValues(text)) };
     if (clause.concepts.length === 0) return false;
     all.push(clause);
     if (NEGATION.test(text)) {
@@ -117,8 +148,12 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
       return true;
     }
     clause.concepts.forEach((c) => asked.add(c));
-    if (!asks(clause.concepts)) return true;
-    const place = connective === null ? 'sequential' : placement(connective, sentenceStart);
+    if (!asks(clause.concepts) || PURPOSE.test(text)) {
+      if (lastAsking) lastAsking.end = to;
+      return true;
+    }
+    lastAsking = clause;
+    const place = pointedBack ? 'beforePrevious' : connective === null ? 'sequential' : placement(connective, sentenceStart);
     if (beforeNext) {
       ordered.splice(ordered.indexOf(beforeNext), 0, clause);
       beforeNext = null;
@@ -133,17 +168,21 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   for (const cut of clauseCuts) {
     if (cut.at < from) continue;
     // A clause without content words (a bare "Afterwards,") passes its connective on, unless a nearer one follows.
-    if (close(cut.at)) {
+    // A connective pointing back ("prior to that") right after a clause's words places that clause, not the next.
+    const back = cut.connective !== null && pointsBack(cut.connective);
+    const closed = close(cut.at, back);
+    if (closed) {
       connective = null;
       sentenceStart = false;
     }
-    if (cut.connective !== null) connective = cut.connective;
+    if (cut.connective !== null && !(back && closed)) connective = cut.connective;
     if (cut.sentenceEnd) {
       sentenceStart = true;
       beforeNext = null;
+      lastAsking = null;
     }
     from = cut.at + cut.length;
   }
-  close(goal.length);
+  close(goal.length, false);
   return { all, ordered, forbidden: new Set([...negatedConcepts].filter((c) => !asked.has(c))) };
 }

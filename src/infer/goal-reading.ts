@@ -1,6 +1,8 @@
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { concepts } from './concepts.js';
-import { readGoalClauses, withoutQuoted, type Clause, type GoalClauses } from './goal-clauses.js';
+import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from './goal-clauses.js';
+
+const CREATE = concepts('create')[0]!;
 
 /** Field weights: the method name says what a tool does most directly. */
 export const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
@@ -37,15 +39,30 @@ export class GoalReading {
   readonly asked: readonly Clause[];
 
   constructor(goal: string, tools: readonly ToolDescriptor[]) {
-    this.goalConcepts = new Set(concepts(withoutQuoted(goal)));
+    const goalConcepts = new Set(concepts(withoutValues(goal)));
     this.toolConcepts = tools.map(toolConcepts);
     this.index = new Map(tools.map((t, k) => [t.name, k]));
     const idf = new Map<string, number>();
     for (const fields of this.toolConcepts) for (const c of fields.keys()) idf.set(c, (idf.get(c) ?? 0) + 1);
     for (const [c, df] of idf) idf.set(c, Math.log(1 + tools.length / df));
     this.idf = idf;
-    this.clauses = readGoalClauses(goal, (cs) => cs.some((c) => idf.has(c)));
+    // A clause asks for a step when it names what a tool does or acts on; a param's name alone ("Water bed-2,
+    // duration 30 seconds") says how, and belongs to the clause before it.
+    const actions = new Set(tools.flatMap((t) => concepts(`${t.name.replace('.', ' ')} ${t.description}`)));
+    this.clauses = readGoalClauses(goal, (cs) => cs.some((c) => actions.has(c)));
     this.asked = this.clauses.ordered;
+    // A clause led by a noun that names a listed interface, method or param but starts no listed method
+    // ("Bookmark <url>") asks to make one: the noun used as a verb.
+    const verbs = new Set(tools.map((t) => concepts(t.name.split('.')[1]!)[0]));
+    for (const clause of this.asked) {
+      // The clause's first word, where an imperative puts its verb.
+      const lead = concepts(/^\s*(\S+)/.exec(goal.slice(clause.start, clause.end))?.[1] ?? '')[0];
+      if (lead !== undefined && !verbs.has(lead) && this.toolConcepts.some((fields) => (fields.get(lead) ?? 0) > FIELD_WEIGHT.description)) {
+        clause.concepts.push(CREATE);
+        goalConcepts.add(CREATE);
+      }
+    }
+    this.goalConcepts = goalConcepts;
   }
 
   /** How well a clause matches listed tool `k`: over the concepts they share, idf times field weight. */

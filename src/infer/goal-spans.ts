@@ -33,6 +33,7 @@ const NUMBER_WORDS = new Map<string, number>([
     .split(' ')
     .map((w, n) => [w, n] as const),
   ...(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const).map((w, k) => [w, 30 + 10 * k] as const),
+  ['half', 0.5],
   ['hundred', 100],
   ['thousand', 1000],
 ]);
@@ -45,7 +46,7 @@ export const QUOTED_PHRASE = /(?<=^|[\s([])(['"])([^'"]+)\1(?=$|[\s.,;:!?)\]])/g
 
 /** Written like a name: with a digit, dash, slash, dot, colon, underscore or at sign ("gpu0", "/etc/hosts", "db-01"). */
 export function looksLikeName(text: string): boolean {
-  return /[0-9\-/.:_@]/.test(text);
+  return /[0-9\-/.:_@#]/.test(text);
 }
 
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
@@ -82,8 +83,9 @@ export class GoalSpans {
       if (quotedWords.has(i)) return;
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
       if (!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) this.add(w.text, i, i, false);
-      const unit = this.unitAfter(i);
-      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^an?$/i.test(w.text) && unit ? 1 : undefined);
+      // "half an hour" reads its unit past the article.
+      const unit = this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
+      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit ? 1 : undefined);
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
@@ -115,9 +117,9 @@ export class GoalSpans {
   }
 
   /** True when a word within `window` words of the span (outside it) has a concept `names` accepts. */
-  near(span: GoalSpan, window: number, names: (concept: string) => boolean): boolean {
+  near(span: GoalSpan, window: number, names: (concept: string) => boolean, after = window): boolean {
     const from = Math.max(0, span.first - window);
-    const to = Math.min(this.words.length - 1, span.last + window);
+    const to = Math.min(this.words.length - 1, span.last + after);
     for (let i = from; i <= to; i++) if ((i < span.first || i > span.last) && this.words[i]!.concepts.some(names)) return true;
     return false;
   }
@@ -132,9 +134,34 @@ export class GoalSpans {
     return [...new Set(this.spans.flatMap((p) => (p.text === previous ? (this.following.get(p) ?? []) : [])))];
   }
 
+  /** The first item of the enumeration the span is in (the span itself when it follows none). */
+  enumerationHead(span: GoalSpan): GoalSpan {
+    for (const [p, next] of this.following) if (next.includes(span)) return this.enumerationHead(p);
+    return span;
+  }
+
   /** True when the span follows another in an enumeration. */
   followsAnother(span: GoalSpan): boolean {
     return [...this.following.values()].some((next) => next.includes(span));
+  }
+
+  /**
+   * What the goal says of a flag: true where a word `names` accepts appears, false where "no", "not",
+   * "without" or "never" comes within two words before it; for a switch, "on"/"enable" or "off"/"disable"
+   * within `range` (the step's clause) when no word names it; null when the goal says nothing.
+   */
+  saysFlag(names: (concept: string) => boolean, range: { start: number; end: number } | null, isSwitch: boolean): boolean | null {
+    const inRange = (w: GoalWord) => !range || (w.start >= range.start && w.start < range.end);
+    const negated = (i: number) => this.words.slice(Math.max(0, i - 2), i).some((p) => /^(?:no|not|without|never|don't|dont)$/i.test(p.text));
+    const named = this.words.findIndex((w) => inRange(w) && w.concepts.some(names));
+    if (named >= 0) return !negated(named);
+    if (!isSwitch) return null;
+    for (const w of this.words) {
+      if (!inRange(w)) continue;
+      if (/^(?:on|enable[ds]?|activate[ds]?)$/i.test(w.text)) return true;
+      if (/^(?:off|disable[ds]?|deactivate[ds]?)$/i.test(w.text)) return false;
+    }
+    return null;
   }
 
   /** True when "no", "without" or "zero" comes right before a word with a concept `names` accepts ("no arguments", "without any flags"). */

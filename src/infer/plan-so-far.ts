@@ -13,8 +13,8 @@ export interface ArgumentInProgress {
   valueText: string;
   /** Elements already in the list being written (empty for a scalar). */
   listSoFar: string[];
-  /** Every argument value written before this one, with its param (list elements one by one). */
-  taken: { key: string; value: string }[];
+  /** Every argument value written before this one, with its param and step (list elements one by one). */
+  taken: { key: string; value: string; step: number }[];
 }
 
 const ARGS = '"args":{';
@@ -50,12 +50,14 @@ function listElements(text: string): string[] {
 }
 
 /** Every complete argument value in the plan text (strings and numbers, list elements one by one), with its param. */
-function valuesTaken(written: string): { key: string; value: string }[] {
-  const out: { key: string; value: string }[] = [];
+function valuesTaken(written: string): { key: string; value: string; step: number }[] {
+  const out: { key: string; value: string; step: number }[] = [];
+  let step = -1;
   for (const args of written.matchAll(/"args":\{(.*?)(?:\},"rationale"|$)/g)) {
+    step++;
     for (const m of args[1]!.matchAll(/"([A-Za-z0-9]+)":(\[[^\]]*\]|"[^"]*"|-?[0-9.eE+-]+|true|false)/g)) {
       const raw = m[2]!;
-      for (const value of raw.startsWith('[') ? listElements(raw) : [raw.replace(/^"|"$/g, '')]) out.push({ key: m[1]!, value });
+      for (const value of raw.startsWith('[') ? listElements(raw) : [raw.replace(/^"|"$/g, '')]) out.push({ key: m[1]!, value, step });
     }
   }
   return out;

@@ -71,7 +71,10 @@ export class ToolMatchBias {
   applyContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
     const steps = toolsInPlan(written).length;
     const favoured = steps < this.stepsAsked() ? COMMA : CLOSE_BRACKET;
-    for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += this.weight * STEP_COUNT_NATS;
+    // The more clearly the next asked clause names a listed tool, the surer another step is.
+    const next = favoured === COMMA ? this.reading.asked[steps] : undefined;
+    const evidence = next ? Math.max(...this.reading.toolConcepts.map((_, k) => this.reading.clauseMatch(next, k))) : 0;
+    for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += this.weight * (STEP_COUNT_NATS + evidence);
   }
 
   /**
@@ -103,7 +106,7 @@ const STEP_COUNT_NATS = 3;
 /** Nats per unit of weight toward refusing a goal that shares no word with the listed tools. */
 const UNMATCHED_REFUSAL_NATS = 6;
 /** Weight of the match with the clause the goal asks to do at this step, relative to the whole goal's. */
-const ALIGNED = 2;
+const ALIGNED = 4;
 /** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
 const REPEATED = 1;
 /** Score taken off a tool whose method a negated clause names. */

@@ -22,9 +22,11 @@ const UNITS = new Map<string, Unit>([
   ...['kb', 'kilobyte', 'kilobytes'].map((w) => [w, size(1e3)] as const),
   ...['mb', 'megabyte', 'megabytes'].map((w) => [w, size(1e6)] as const),
   ...['gb', 'gigabyte', 'gigabytes'].map((w) => [w, size(1e9)] as const),
-  ['kib', size(2 ** 10)],
-  ['mib', size(2 ** 20)],
-  ['gib', size(2 ** 30)],
+  ...['tb', 'terabyte', 'terabytes'].map((w) => [w, size(1e12)] as const),
+  ...['kib', 'kibibyte', 'kibibytes'].map((w) => [w, size(2 ** 10)] as const),
+  ...['mib', 'mebibyte', 'mebibytes'].map((w) => [w, size(2 ** 20)] as const),
+  ...['gib', 'gibibyte', 'gibibytes'].map((w) => [w, size(2 ** 30)] as const),
+  ...['tib', 'tebibyte', 'tebibytes'].map((w) => [w, size(2 ** 40)] as const),
 ]);
 
 /** The unit a word names ("minutes", "MiB", "ms"), or null. */

@@ -3,9 +3,9 @@ import { concepts } from './concepts.js';
 /**
  * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
  * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
- * `host`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
+ * `host`, a chat channel ("#ops") for `channel`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
@@ -13,6 +13,7 @@ const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['ip', /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/],
   ['path', /^(~|\.{1,2})?\/\S*$|^[\w.-]+(\/[\w.-]+)+$/],
   ['domain', /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i],
+  ['channel', /^#[\w.-]+$/],
 ];
 
 /** The form of a value, if it has one of the forms above. */
@@ -33,6 +34,7 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['domain', ['domain']],
   ['host', ['domain', 'ip']],
   ['hostname', ['domain']],
+  ['channel', ['channel']],
 ]);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */

@@ -5,7 +5,7 @@ import { FloatFrame, IntegerFrame } from './constrain/json-number.js';
 import { JsonStringFrame } from './constrain/json-string.js';
 import type { PlanConstraint } from './constrain/plan-constraint.js';
 import { concepts } from './concepts.js';
-import type { Clause } from './goal-clauses.js';
+import { withoutValues, type Clause } from './goal-clauses.js';
 import type { GoalReading } from './goal-reading.js';
 import { GoalSpans, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
@@ -27,17 +27,19 @@ import { shapeOf, shapesAskedBy } from './value-shapes.js';
  * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
  * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
  * values; a span right next to a word naming another param is that param's; a word naming what a listed
- * tool does is rarely a value; a span another param already took is rarely taken again (the same param
- * of an earlier step often is: "renew it"), and a list never holds one twice; a Text param rarely takes
- * a bare number. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list
+ * tool does is rarely a value; a span another param already took is rarely taken again (never twice in
+ * one step), while the value the same param took in the step before often is, the more so when the
+ * clause says "it" or "its" ("renew it"); a list never holds one twice; a Text param rarely takes a
+ * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list
  * likely starts where an enumeration does, the span that follows the last element is the likely next
  * one, the list likely ends where none follows, and it is empty where the goal says "no arguments".
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
-  /** Concepts that name some listed tool's param. */
-  private readonly paramConcepts = new Set<string>();
+  /** Whether a goal word's concept names some listed tool's param. */
+  private readonly namesSomeParam: (concept: string) => boolean;
   private readonly descriptors: ReadonlyMap<string, ToolDescriptor>;
+  private readonly goalText: string;
 
   constructor(
     goal: string,
@@ -46,8 +48,10 @@ export class ValueSpans {
     private readonly encode: (text: string) => readonly number[],
   ) {
     this.goal = new GoalSpans(goal);
+    this.goalText = goal;
     this.descriptors = new Map(descriptors.map((d) => [d.name, d]));
-    for (const d of descriptors) for (const key of Object.keys(d.params)) for (const c of concepts(key)) this.paramConcepts.add(c);
+    const names = [...new Set(descriptors.flatMap((d) => Object.keys(d.params)))].map(namesParam);
+    this.namesSomeParam = (c) => names.some((n) => n(c));
   }
 
   /**
@@ -88,12 +92,18 @@ export class ValueSpans {
     return { ids: options[k]!.ids, probability: Math.exp(scores[k]! - logSumExp(scores)) };
   }
 
+  /** The priors on a value's tokens where no span is written whole: a list going on or ending, a flag. */
+  applyAt(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+    this.applyListContinue(row, mask, firstByte, written);
+    this.applyBool(row, mask, firstByte, written);
+  }
+
   /**
    * At the choice between another list element and the list's end (`,` or `]`, or `]` right after `[`):
    * ENUMERATION nats toward what the goal's enumeration says (see the class comment). `firstByte` gives
    * the first byte of a token's text.
    */
-  applyListContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+  private applyListContinue(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
     // Only right after `[`, a closing quote or a digit; the plan text is read only there.
     if (!/[["0-9]$/.test(written)) return;
     const at = this.argumentAt(written);
@@ -110,6 +120,22 @@ export class ValueSpans {
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += ENUMERATION;
   }
 
+  /**
+   * At the start of a Bool value: BOOL nats toward what the goal says. A word naming the param says
+   * true ("a forced stop"), false when "no", "not" or "without" comes before it ("without
+   * forcing"); a switch-like param ("on", "enabled", "powered") reads on/enable against off/disable in
+   * its step's clause; a param the goal does not mention stays false (a flag not asked for is off).
+   */
+  private applyBool(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined, written: string): void {
+    if (!written.endsWith('":')) return;
+    const at = this.argumentAt(written);
+    if (!at || at.valueText !== '' || at.tool.params[at.key]?.type !== 'Bool') return;
+    const value = this.goal.saysFlag(namesParam(at.key), at.clause && { start: at.clause.start, end: at.clause.end }, isSwitch(at.key));
+    const favoured = value === false || value === null ? FALSE : TRUE;
+    const nats = value === null ? UNMENTIONED_FLAG : BOOL;
+    for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += nats;
+  }
+
   /** The prior of `span` (written as `value`) for the argument `at`; null when the list being written already holds it. */
   private prior(span: GoalSpan, value: string, at: Argument, text: boolean, names: (concept: string) => boolean): number | null {
     if (at.listSoFar.includes(value)) return null;
@@ -119,20 +145,27 @@ export class ValueSpans {
     const shape = asked && shapeOf(span.text);
     if (asked && shape) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
     if (this.goal.near(span, NAME_WINDOW, names) || (this.goal.namedAfter(span) && takesName(at.key))) prior += NEAR_NAME;
-    else if (this.goal.near(span, 1, (c) => this.paramConcepts.has(c))) prior += NEXT_TO_OTHER_NAME;
+    // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
+    else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
     if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
     if (!span.identifier && !span.numeric) {
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
     }
-    if (at.taken.some((t) => t.value === value && t.key !== at.key)) prior += TAKEN;
-    else if (at.taken.some((t) => t.value === value)) prior += SAME_PARAM_TAKEN;
+    if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
+    else if (at.taken.some((t) => t.value === value && t.key !== at.key)) prior += TAKEN;
+    else if (at.taken.findLast((t) => t.key === at.key && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
     if (text && span.numeric && !span.quoted) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
+  }
+
+  /** Whether a clause refers back to what an earlier step acted on ("restart it", "its memory", "that same user"). */
+  private refersBack(clause: Clause): boolean {
+    return REFERS_BACK.test(withoutValues(this.goalText.slice(clause.start, clause.end)));
   }
 
   /** The spans continuing an enumeration after `previous`, except words naming what a listed tool does ("… and tamar and set …"). */
@@ -185,6 +218,11 @@ const OWN_TOOL_WORD = -8;
 const OTHER_TOOL_WORD = -4;
 const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
+/** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
+const REFERENT = 8;
+const REFERS_BACK = /\b(?:it|its|them|their|the same|that same|this same)\b/i;
+/** A value another param of the same step took: a step rarely passes one value twice. */
+const TAKEN_IN_STEP = -16;
 const BARE_NUMBER_FOR_TEXT = -8;
 /** Toward the span that continues an enumeration, and toward going on with or ending a list as the goal does. */
 const ENUMERATION = 16;
@@ -196,6 +234,18 @@ function takesName(key: string): boolean {
 }
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
+
+/** Toward the Bool value the goal's words say. */
+const BOOL = 8;
+/** Toward false for a flag the goal does not mention. */
+const UNMENTIONED_FLAG = 4;
+const TRUE = 0x74;
+const FALSE = 0x66;
+/** A Bool param that is an on/off switch, whose value "on", "enable", "off" or "disable" say. */
+function isSwitch(key: string): boolean {
+  return concepts(key).some((c) => SWITCH_CONCEPTS.has(c));
+}
+const SWITCH_CONCEPTS = new Set(concepts('on enabled powered active'));
 
 const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
