@@ -18,6 +18,9 @@ describe('goal clauses', () => {
     expect(ordered('Feed the cat, but first water the ferns.')).toEqual(['water the ferns', 'Feed the cat']);
     expect(ordered('Feed the cat, but only after you water the ferns.')).toEqual(['you water the ferns', 'Feed the cat']);
     expect(ordered('Lock the door. Prior to that, feed the cat.')).toEqual(['feed the cat', 'Lock the door']);
+    // What "and" or a comma joins to a moved clause moves with it; "then" goes on in text order.
+    expect(ordered('Feed the cat, but first water the ferns and mow the lawn.')).toEqual(['water the ferns', 'mow the lawn', 'Feed the cat']);
+    expect(ordered('Feed the cat after you water the ferns, and then mow the lawn.')).toEqual(['you water the ferns', 'Feed the cat', 'mow the lawn']);
   });
 
   it('lets "before you do that" and "prior to that" after a clause move that clause, and asks nothing of a clause saying why', () => {
@@ -30,6 +33,8 @@ describe('goal clauses', () => {
   it('reads a sentence-initial "before" as the main clause first, and a sentence-initial "after" in text order', () => {
     expect(ordered('Before you lock the door, feed the cat. Then water the ferns.')).toEqual(['feed the cat', 'you lock the door', 'water the ferns']);
     expect(ordered('After feeding the cat, lock the door.')).toEqual(['feeding the cat', 'lock the door']);
+    expect(ordered('Before you lock the door, feed the cat and water the ferns.')).toEqual(['feed the cat', 'water the ferns', 'you lock the door']);
+    expect(ordered('Lock the door, but start by feeding the cat.')).toEqual(['feeding the cat', 'Lock the door']);
     // The nearer connective governs: "Afterwards, before …" is a sentence-initial "before".
     expect(ordered('Feed the cat. Afterwards, before you lock the door, water the ferns.')).toEqual(['Feed the cat', 'water the ferns', 'you lock the door']);
   });

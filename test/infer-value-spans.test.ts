@@ -33,6 +33,14 @@ const KITCHEN = [
   tool('Oven.bake', 'Bakes for a number of minutes at a temperature in degrees celsius.', { minutes: 'UInt16', celsius: 'UInt16' }),
   tool('Shell.run', 'Runs a command with arguments.', { command: 'Text', args: 'List(Text)' }),
 ];
+const LIBRARY = [
+  tool('Library.findMember', 'Finds a member of the library.', { memberName: 'Text' }),
+  tool('Library.listLoans', 'Lists the books a member has on loan.', { member: 'Text' }),
+  tool('Turntable.rotate', 'Rotates the turntable by a number of degrees.', { degrees: 'Int16' }),
+  tool('Locker.assign', 'Gives a locker to a new holder.', { owner: 'Text', code: 'Text' }),
+  tool('Batch.start', 'Starts a batch of pottery with a recipe.', { name: 'Text', recipe: 'Text' }),
+  tool('Chat.post', 'Posts a text to a chat channel.', { channel: 'Text', text: 'Text' }),
+];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
   tool('Pump.stop', 'Stops a pump.', { pump: 'Text', force: 'Bool' }),
@@ -124,8 +132,34 @@ describe('argument values as goal spans', () => {
     ]);
   });
 
+  it('counts a param whose name abbreviates another\'s as the same thing ("member", "memberName")', async () => {
+    expect(await plan(LIBRARY, 'Find member ana, then list their loans.')).toEqual([
+      ['Library.findMember', { memberName: 'ana' }],
+      ['Library.listLoans', { member: 'ana' }],
+    ]);
+  });
+
+  it('gives the value after "to" in "set the P of X to V" to the param P names', async () => {
+    expect(await plan(LIBRARY, 'Set the owner of locker B-12 to K-77.')).toEqual([['Locker.assign', { owner: 'K-77', code: 'B-12' }]]);
+  });
+
+  it('gives a name param the value right after its interface\'s noun ("as batch \'tue-3\'"), not after the verb', async () => {
+    expect(await plan(LIBRARY, "Start 'glaze-cone6' as batch 'tue-3'.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
+  });
+
+  it('gives a param naming where something goes the span after "to"', async () => {
+    expect(await plan(LIBRARY, 'Post lunch to kitchen.')).toEqual([['Chat.post', { channel: 'kitchen', text: 'lunch' }]]);
+  });
+
+  it('negates a number for a signed param where the goal counts back', async () => {
+    expect(await plan(LIBRARY, 'Rotate the turntable back by 30 degrees.')).toEqual([['Turntable.rotate', { degrees: -30 }]]);
+    expect(await plan(LIBRARY, 'Rotate the turntable by 30 degrees.')).toEqual([['Turntable.rotate', { degrees: 30 }]]);
+  });
+
   it('keeps an enumeration with the param named before its first item', async () => {
     expect(await plan(KITCHEN, 'Run grep with the arguments -i and needle.')).toEqual([['Shell.run', { command: 'grep', args: ['-i', 'needle'] }]]);
+    // "but" ends an enumeration: it is no value.
+    expect(new GoalSpans('Mix flour, sugar and salt, but first wash up.').enumerationNext('salt')).toEqual([]);
     const goal = new GoalSpans('Run grep with the arguments -i, -v and needle.');
     expect(goal.enumerationHead(goal.spans.find((s) => s.text === 'needle')!).text).toBe('-i');
   });

@@ -31,6 +31,7 @@ const CONNECTIVES = [
   'once done',
   'but only after',
   'but first',
+  'but start by',
   'only after',
   'prior to that',
   'before that',
@@ -102,6 +103,7 @@ function placement(connective: string, sentenceStart: boolean): Placement {
     case 'but only after':
     case 'only after':
     case 'but first':
+    case 'but start by':
     case 'prior to that':
     case 'before that':
       return 'beforePrevious';
@@ -136,6 +138,8 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   let connective: string | null = null;
   let sentenceStart = true;
   let beforeNext: Clause | null = null;
+  // The clause the last clause moved before, while the sentence goes on joining clauses to that one.
+  let movedBefore: Clause | null = null;
   // The last asking clause of the sentence: a clause that asks for nothing after it says more about its step.
   let lastAsking: Clause | null = null;
   const close = (to: number, pointedBack: boolean) => {
@@ -154,12 +158,18 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
     }
     lastAsking = clause;
     const place = pointedBack ? 'beforePrevious' : connective === null ? 'sequential' : placement(connective, sentenceStart);
-    if (beforeNext) {
+    if (beforeNext && place === 'sequential' && (connective === null || connective === 'and')) {
+      // "Before Y, X and Z": X and Z go before Y.
       ordered.splice(ordered.indexOf(beforeNext), 0, clause);
-      beforeNext = null;
     } else if (place === 'beforePrevious' && ordered.length > 0) {
+      movedBefore = ordered.at(-1)!;
       ordered.splice(ordered.length - 1, 0, clause);
+    } else if (movedBefore && place === 'sequential' && (connective === null || connective === 'and')) {
+      // "X, but first Y and Z": Z joins Y before X.
+      ordered.splice(ordered.indexOf(movedBefore), 0, clause);
     } else {
+      movedBefore = null;
+      beforeNext = null;
       ordered.push(clause);
       if (place === 'beforeNext') beforeNext = clause;
     }
@@ -180,6 +190,7 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
       sentenceStart = true;
       beforeNext = null;
       lastAsking = null;
+      movedBefore = null;
     }
     from = cut.at + cut.length;
   }

@@ -63,7 +63,7 @@ export class GoalSpans {
   /** Per span: the spans that follow it in an enumeration (computed once; see enumerationNext). */
   private readonly following = new Map<GoalSpan, GoalSpan[]>();
 
-  constructor(goal: string) {
+  constructor(private readonly goal: string) {
     for (const m of goal.matchAll(/\S+/g)) {
       const lead = /^["'([{]*/.exec(m[0])![0].length;
       const trail = /["'.,;:!?)\]}]*$/.exec(m[0].slice(lead))![0].length;
@@ -122,6 +122,25 @@ export class GoalSpans {
     const to = Math.min(this.words.length - 1, span.last + after);
     for (let i = from; i <= to; i++) if ((i < span.first || i > span.last) && this.words[i]!.concepts.some(names)) return true;
     return false;
+  }
+
+  /**
+   * For a span right after "to" or "at" in a setter ("set the colour of lamp L to red"): the concepts of
+   * the property being set, the word before the nearest "of" within ten words back in the sentence; null
+   * elsewhere.
+   */
+  setterProperty(span: GoalSpan): string[] | null {
+    if (span.first === 0 || !/^(?:to|at)$/i.test(this.words[span.first - 1]!.text)) return null;
+    for (let i = span.first - 2; i > 0 && i >= span.first - 10; i--) {
+      if (/[.;!?]$/.test(this.goal.slice(this.words[i]!.end, this.words[i]!.end + 1))) return null;
+      if (/^of$/i.test(this.words[i]!.text)) return this.words[i - 1]!.concepts;
+    }
+    return null;
+  }
+
+  /** True when a word within three before the span says it counts backwards ("back by 250 ms", "minus 3"). */
+  countsBack(span: GoalSpan): boolean {
+    return this.words.slice(Math.max(0, span.first - 3), span.first).some((w) => /^(?:back|backwards?|behind|earlier|minus)$/i.test(w.text));
   }
 
   /** True when "called", "named", "labelled" or "titled" comes right before the span ("a job called cleanup"). */

@@ -40,6 +40,10 @@ export class ValueSpans {
   private readonly namesSomeParam: (concept: string) => boolean;
   private readonly descriptors: ReadonlyMap<string, ToolDescriptor>;
   private readonly goalText: string;
+  /** Per listed tool: the concepts of its interface's name. */
+  private readonly ifaceConcepts: ReadonlySet<string>[];
+  /** Indexes of the goal words that start a clause (an imperative's verb). */
+  private readonly clauseFirstWords = new Set<number>();
 
   constructor(
     goal: string,
@@ -49,6 +53,11 @@ export class ValueSpans {
   ) {
     this.goal = new GoalSpans(goal);
     this.goalText = goal;
+    this.ifaceConcepts = descriptors.map((d) => new Set(concepts(d.name.split('.')[0]!)));
+    for (const clause of reading.clauses.all) {
+      const i = this.goal.words.findIndex((w) => w.start >= clause.start);
+      if (i >= 0 && this.goal.words[i]!.start < clause.end) this.clauseFirstWords.add(i);
+    }
     this.descriptors = new Map(descriptors.map((d) => [d.name, d]));
     const names = [...new Set(descriptors.flatMap((d) => Object.keys(d.params)))].map(namesParam);
     this.namesSomeParam = (c) => names.some((n) => n(c));
@@ -69,13 +78,15 @@ export class ValueSpans {
     if (!at || !(at.key in at.tool.params)) return null;
 
     const takes = number ? paramUnit(at.key, at.tool.description) : null;
+    // A signed param takes "back by 250 ms" as -250.
+    const signed = /^(?:Int|Float)/.test(at.tool.params[at.key]!.type);
     const names = namesParam(at.key);
     const logZ = logSumExp(row);
     const options: { ids: number[]; score: number }[] = [];
     const firstTokens = new Set<number>();
     for (const span of this.goal.spans) {
       if (number ? !span.numeric : span.numberWord) continue;
-      const value = number ? numberValue(span, takes) : span.text;
+      const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span)) : span.text;
       const piece = forcedPiece(state, value, text);
       const ids = piece ? [...this.encode(piece.text)] : [];
       if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
@@ -144,7 +155,12 @@ export class ValueSpans {
     const asked = text ? shapesAskedBy(at.key) : null;
     const shape = asked && shapeOf(span.text);
     if (asked && shape) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
-    if (this.goal.near(span, NAME_WINDOW, names) || (this.goal.namedAfter(span) && takesName(at.key))) prior += NEAR_NAME;
+    if (text && takesDestination(at.key) && span.first > 0 && /^(?:to|into|under)$/i.test(this.goal.words[span.first - 1]!.text)) prior += DESTINATION;
+    // "set the P of X to V": V is P's value, and no other param's.
+    const property = this.goal.setterProperty(span);
+    if (property?.some(names)) prior += SETTER_PROPERTY;
+    else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
+    if (this.goal.near(span, NAME_WINDOW, names) || (takesName(at.key) && (this.goal.namedAfter(span) || this.afterToolNoun(span, at.k)))) prior += NEAR_NAME;
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
@@ -154,13 +170,23 @@ export class ValueSpans {
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
     }
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
-    else if (at.taken.some((t) => t.value === value && t.key !== at.key)) prior += TAKEN;
-    else if (at.taken.findLast((t) => t.key === at.key && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
+    else if (at.taken.some((t) => t.value === value && !sameThing(t.key, at.key))) prior += TAKEN;
+    else if (at.taken.findLast((t) => sameThing(t.key, at.key) && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
     if (text && span.numeric && !span.quoted) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
+  }
+
+  /**
+   * Whether the word right before the span is a noun of the tool's interface, not in a clause's verb
+   * position ("as job 'nightly'" names the job; "Schedule 'echo hi'" does not).
+   */
+  private afterToolNoun(span: GoalSpan, k: number): boolean {
+    const before = span.first - 1;
+    if (before < 0 || this.clauseFirstWords.has(before)) return false;
+    return this.goal.words[before]!.concepts.some((c) => this.ifaceConcepts[k]!.has(c));
   }
 
   /** Whether a clause refers back to what an earlier step acted on ("restart it", "its memory", "that same user"). */
@@ -232,8 +258,16 @@ const OWN_NUMBER = -8;
 function takesName(key: string): boolean {
   return /(?:^|[a-z0-9])(?:name|Name|label|Label|title|Title)$/.test(key) && !/[a-z]name$/.test(key);
 }
+/** Toward the span after "to", "into" or "under" for a param naming where something goes. */
+const DESTINATION = 8;
+/** A param naming where something goes ("channel", "folder", "targetDir"), which "to", "into" or "under" introduce. */
+function takesDestination(key: string): boolean {
+  return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$/.test(key);
+}
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
+/** Toward the value a setter gives the param it names ("set the colour of lamp L to red"), away from other params. */
+const SETTER_PROPERTY = 16;
 
 /** Toward the Bool value the goal's words say. */
 const BOOL = 8;
@@ -256,6 +290,11 @@ function namesParam(key: string): (concept: string) => boolean {
   return (c) => named.some((n) => n === c || (n.length >= 3 && c.startsWith(n)));
 }
 
+/** Whether two params name the same thing: the same key, or one's name abbreviating the other's ("user" and "username"). */
+function sameThing(a: string, b: string): boolean {
+  return a === b || concepts(a).some(namesParam(b)) || concepts(b).some(namesParam(a));
+}
+
 /** The forced text for a value: a string's text and closing quote; a number and the byte that ends it when only one can. */
 function forcedPiece(state: PlanState, value: string, text: boolean): { text: string; state: PlanState } | null {
   const full = text ? `${value}"` : value;
@@ -268,9 +307,9 @@ function forcedPiece(state: PlanState, value: string, text: boolean): { text: st
   return endings.length === 1 ? { text: full + endings[0]!.c, state: endings[0]!.next } : { text: full, state: after };
 }
 
-/** A number span's value in the unit the param takes (as written when either has no unit, or across dimensions). */
-function numberValue(span: GoalSpan, takes: Unit | null): string {
-  const written = Number(/^-?\d+(\.\d+)?/.exec(span.text)![0]);
+/** A number span's value (negated when `negated`) in the unit the param takes (as written when either has no unit, or across dimensions). */
+function numberValue(span: GoalSpan, takes: Unit | null, negated: boolean): string {
+  const written = (negated ? -1 : 1) * Number(/^-?\d+(\.\d+)?/.exec(span.text)![0]);
   const value = takes && span.unit ? convert(written, span.unit, takes) : null;
   return String(value === null ? written : Number(value.toPrecision(12)));
 }
