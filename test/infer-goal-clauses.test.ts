@@ -47,6 +47,7 @@ describe('goal clauses', () => {
     // "without" qualifies an action, it does not negate it.
     expect(ordered('Run uptime without arguments.')).toEqual(['Run uptime without arguments']);
     // A dash between spaces ends a clause ("db-01" does not split).
+    expect(ordered('Water bed-2, and make sure not to feed the cat.')).toEqual(['Water bed-2']);
     const dashed = 'Water bed-2 — do not feed the cat.';
     expect(ordered(dashed)).toEqual(['Water bed-2']);
     expect([...readGoalClauses(dashed, () => true).forbidden].sort()).toEqual(['cat', 'feed']);

@@ -40,6 +40,9 @@ const LIBRARY = [
   tool('Locker.assign', 'Gives a locker to a new holder.', { owner: 'Text', code: 'Text' }),
   tool('Batch.start', 'Starts a batch of pottery with a recipe.', { name: 'Text', recipe: 'Text' }),
   tool('Chat.post', 'Posts a text to a chat channel.', { channel: 'Text', text: 'Text' }),
+  tool('Fees.pay', 'Pays a library fee.', { member: 'Text', amount: 'Float64' }),
+  tool('Exchange.convert', 'Converts an amount between currencies.', { amount: 'Float64', from: 'Text', to: 'Text' }),
+  tool('Room.reserve', 'Reserves a reading room.', { name: 'Text', time: 'Text' }),
 ];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
@@ -151,6 +154,18 @@ describe('argument values as goal spans', () => {
     expect(await plan(LIBRARY, 'Post lunch to kitchen.')).toEqual([['Chat.post', { channel: 'kitchen', text: 'lunch' }]]);
   });
 
+  it('reads a number after a currency sign and with thousands separators', async () => {
+    expect(await plan(LIBRARY, 'Pay $1,250.50 for member ana.')).toEqual([['Fees.pay', { member: 'ana', amount: 1250.5 }]]);
+  });
+
+  it('gives a param named by a preposition ("from", "to") the span right after that word', async () => {
+    expect(await plan(LIBRARY, 'Convert 40 to NOK from CHF.')).toEqual([['Exchange.convert', { amount: 40, from: 'CHF', to: 'NOK' }]]);
+  });
+
+  it('keeps a value of a form from a param when another param of the tool asks for that form', async () => {
+    expect(await plan(LIBRARY, 'Reserve at 9am the hall Delta-2.')).toEqual([['Room.reserve', { name: 'Delta-2', time: '9am' }]]);
+  });
+
   it('negates a number for a signed param where the goal counts back', async () => {
     expect(await plan(LIBRARY, 'Rotate the turntable back by 30 degrees.')).toEqual([['Turntable.rotate', { degrees: -30 }]]);
     expect(await plan(LIBRARY, 'Rotate the turntable by 30 degrees.')).toEqual([['Turntable.rotate', { degrees: 30 }]]);
@@ -175,6 +190,7 @@ describe('argument values as goal spans', () => {
       'channel',
       null,
     ]);
+    expect([shapeOf('7pm'), shapeOf('19:30'), shapeOf('2027-01-04'), shapeOf('12/31/2026')]).toEqual(['time', 'time', 'date', 'date']);
     expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('channel'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], ['channel'], null]);
   });
 

@@ -62,7 +62,7 @@ const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
 /** A clause saying why ("so I know it worked"), which asks for no step of its own. */
 const PURPOSE = /^\s*so (?:that )?(?:i|we|you|they)\b/i;
-const NEGATION = /\b(?:do not|don't|dont|never|avoid)\b/i;
+const NEGATION = /\b(?:do not|don't|dont|never|avoid|not to)\b/i;
 
 /**
  * The text with its values blanked: quoted phrases ("post 'backup done'") and words written like names

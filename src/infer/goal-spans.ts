@@ -49,6 +49,15 @@ export function looksLikeName(text: string): boolean {
   return /[0-9\-/.:_@#]/.test(text);
 }
 
+/**
+ * The number a word starts with and what follows it: a currency sign before it and thousands separators
+ * are read ("$1,250.50" is 1250.5); null when the word starts with no number.
+ */
+export function writtenNumber(text: string): { value: number; suffix: string } | null {
+  const m = /^[$€£¥]?(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(.*)$/.exec(text);
+  return m ? { value: Number(m[1]!.replace(/,/g, '')), suffix: m[2]! } : null;
+}
+
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
@@ -103,7 +112,7 @@ export class GoalSpans {
   private add(text: string, first: number, last: number, quoted: boolean): void {
     if (text.includes('"') || text.includes('\\')) return;
     // "59086d" is a name, not 59086 of some unit.
-    const suffix = /^-?\d+(?:\.\d+)?(.*)$/.exec(text)?.[1];
+    const suffix = writtenNumber(text)?.suffix;
     const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(suffix) !== null);
     const identifier = quoted || (!numeric && looksLikeName(text));
     const unit = numeric ? (suffix ? unitOf(suffix) : this.unitAfter(last)) : null;
@@ -141,6 +150,11 @@ export class GoalSpans {
   /** True when a word within three before the span says it counts backwards ("back by 250 ms", "minus 3"). */
   countsBack(span: GoalSpan): boolean {
     return this.words.slice(Math.max(0, span.first - 3), span.first).some((w) => /^(?:back|backwards?|behind|earlier|minus)$/i.test(w.text));
+  }
+
+  /** True when the word right before the span is `word` (case-insensitive); false for null. */
+  after(span: GoalSpan, word: string | null): boolean {
+    return word !== null && span.first > 0 && this.words[span.first - 1]!.text.toLowerCase() === word;
   }
 
   /** True when "called", "named", "labelled" or "titled" comes right before the span ("a job called cleanup"). */

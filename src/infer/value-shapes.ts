@@ -3,17 +3,20 @@ import { concepts } from './concepts.js';
 /**
  * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
  * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
- * `host`, a chat channel ("#ops") for `channel`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
+ * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
+ * for `time`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
   ['email', /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i],
   ['ip', /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/],
+  ['date', /^\d{4}-\d{2}-\d{2}$|^\d{1,2}\/\d{1,2}\/\d{2,4}$/],
   ['path', /^(~|\.{1,2})?\/\S*$|^[\w.-]+(\/[\w.-]+)+$/],
   ['domain', /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i],
   ['channel', /^#[\w.-]+$/],
+  ['time', /^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{1,2}:\d{2}(:\d{2})?$/i],
 ];
 
 /** The form of a value, if it has one of the forms above. */
@@ -35,6 +38,9 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['host', ['domain', 'ip']],
   ['hostname', ['domain']],
   ['channel', ['channel']],
+  ['date', ['date']],
+  ['day', ['date']],
+  ['time', ['time']],
 ]);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */

@@ -7,7 +7,7 @@ import type { PlanConstraint } from './constrain/plan-constraint.js';
 import { concepts } from './concepts.js';
 import { withoutValues, type Clause } from './goal-clauses.js';
 import type { GoalReading } from './goal-reading.js';
-import { GoalSpans, type GoalSpan } from './goal-spans.js';
+import { GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
 import { convert, paramUnit, type Unit } from './units.js';
@@ -152,15 +152,17 @@ export class ValueSpans {
     if (at.listSoFar.includes(value)) return null;
     let prior = 0;
     if (span.identifier) prior += LOOKS_LIKE_VALUE;
-    const asked = text ? shapesAskedBy(at.key) : null;
-    const shape = asked && shapeOf(span.text);
-    if (asked && shape) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
+    // A value of a form goes to the param asking for that form ("7pm" to `time`), and to no other.
+    const shape = text ? shapeOf(span.text) : null;
+    const asked = shape && shapesAskedBy(at.key);
+    if (asked) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
+    else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && shapesAskedBy(k)?.includes(shape))) prior -= SHAPE_MATCH;
     if (text && takesDestination(at.key) && span.first > 0 && /^(?:to|into|under)$/i.test(this.goal.words[span.first - 1]!.text)) prior += DESTINATION;
     // "set the P of X to V": V is P's value, and no other param's.
     const property = this.goal.setterProperty(span);
     if (property?.some(names)) prior += SETTER_PROPERTY;
     else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
-    if (this.goal.near(span, NAME_WINDOW, names) || (takesName(at.key) && (this.goal.namedAfter(span) || this.afterToolNoun(span, at.k)))) prior += NEAR_NAME;
+    if (this.goal.near(span, NAME_WINDOW, names) || this.goal.after(span, PREPOSITION_KEY.test(at.key) ? at.key : null) || (takesName(at.key) && (this.goal.namedAfter(span) || this.afterToolNoun(span, at.k)))) prior += NEAR_NAME;
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
@@ -266,6 +268,8 @@ function takesDestination(key: string): boolean {
 }
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
+/** A param named by a preposition ("from", "to"): its value is the span right after that word. */
+const PREPOSITION_KEY = /^(?:from|to|into|via|at|by|with|on|in|for)$/;
 /** Toward the value a setter gives the param it names ("set the colour of lamp L to red"), away from other params. */
 const SETTER_PROPERTY = 16;
 
@@ -309,7 +313,7 @@ function forcedPiece(state: PlanState, value: string, text: boolean): { text: st
 
 /** A number span's value (negated when `negated`) in the unit the param takes (as written when either has no unit, or across dimensions). */
 function numberValue(span: GoalSpan, takes: Unit | null, negated: boolean): string {
-  const written = (negated ? -1 : 1) * Number(/^-?\d+(\.\d+)?/.exec(span.text)![0]);
+  const written = (negated ? -1 : 1) * writtenNumber(span.text)!.value;
   const value = takes && span.unit ? convert(written, span.unit, takes) : null;
   return String(value === null ? written : Number(value.toPrecision(12)));
 }
