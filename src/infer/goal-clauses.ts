@@ -5,11 +5,13 @@ import { QUOTED_PHRASE } from './goal-spans.js';
  * A goal read as the actions it asks for, in the order it asks them to happen. Goals say order in
  * words, not only by position: "list the sources after you return fan control to automatic" runs the
  * second clause first, as do "before you add X, renew Y" and "unlock peggy. Prior to that, schedule …".
- * A negated clause ("do not page anyone", "don't kill anything") asks for no step: its words name what
- * must not run.
+ * What "and" or a comma joins to a moved clause moves with it ("X, but first Y and Z": Y, Z, X). A
+ * negated clause ("do not page anyone", "don't kill anything") asks for no step: its words name what
+ * must not run. A clause that asks for nothing (a param's name and value, a reason "so I know …") says
+ * more about the asking clause before it and joins it.
  */
 export interface Clause {
-  /** Character range in the goal. */
+  /** Character range in the goal (an asking clause's range grows over the clauses that join it). */
   start: number;
   end: number;
   concepts: string[];
