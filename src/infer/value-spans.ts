@@ -26,13 +26,18 @@ import { shapeOf, shapesAskedBy } from './value-shapes.js';
  *
  * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
  * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
- * values; a span right next to a word naming another param is that param's; a word naming what a listed
- * tool does is rarely a value; a span another param already took is rarely taken again (never twice in
- * one step), while the value the same param took in the step before often is, the more so when the
- * clause says "it" or "its" ("renew it"); a list never holds one twice; a Text param rarely takes a
- * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list
- * likely starts where an enumeration does, the span that follows the last element is the likely next
- * one, the list likely ends where none follows, and it is empty where the goal says "no arguments".
+ * values; so are the span after "to" in "set the P of X to V" for P, the span after a param's own
+ * preposition (`from`, `to`) or, for a destination (`channel`, `folder`), after "to"; the span after the
+ * interface's noun for a name ("as job 'nightly'"); and a span of the form the param asks for (a path,
+ * a date, "7pm" for `time`), which other params leave alone. A span right after a word naming another
+ * param is that param's; a word naming what a listed tool does is rarely a value; a span another param
+ * already took is rarely taken again (never twice in one step), while the value the same param took in
+ * the step before often is, the more so when the clause says "it" or "its" ("renew it"); a list never
+ * holds one twice; a Text param rarely takes a bare number. A flag (Bool) is what the words naming it
+ * say, and off when the goal does not mention it. A list's elements are written as an enumeration
+ * ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that follows the
+ * last element is the likely next one, the list likely ends where none follows, and it is empty where
+ * the goal says "no arguments".
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
