@@ -9,7 +9,11 @@ export function concepts(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
-    .replace(PHRASAL, (phrase: string, verb: string, particle: string) => PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`) ?? phrase)
+    .replace(PHRASAL, (phrase: string, verb: string, particle: string) => {
+      const meaning = PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
+      // The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
+      return meaning === undefined ? phrase : `${meaning} ${particle}`;
+    })
     .split(/[^a-z]+/)
     .filter((w) => w.length > 1 && !STOPWORDS.has(w));
   return words.map((w) => {
@@ -83,7 +87,7 @@ const STOPWORDS = new Set(
  * everyday usage, not from any evaluation set.
  */
 const SYNONYM_GROUPS: readonly string[] = [
-  'get read show display report tell fetch view look inspect retrieve query see',
+  'get read show display report tell fetch view look inspect retrieve query see open',
   'set change configure update adjust modify assign',
   'create add make register install',
   'delete remove erase drop destroy purge discard rid unregister uninstall',
