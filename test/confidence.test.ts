@@ -12,4 +12,11 @@ describe('planConfidence', () => {
     expect(c.values).toEqual([0.7]);
     expect(c.overall).toBeCloseTo(0.9 * 0.5 * 0.7 * 0.8 * 0.4 * 0.9, 12);
   });
+
+  it('takes one nat off for each value of the goal the plan leaves unused', () => {
+    const choices = [choice('decision', 0.9), choice('tool', 0.5)];
+    const c = planConfidence(choices, 2);
+    expect(c.unusedValues).toBe(2);
+    expect(c.overall).toBeCloseTo(planConfidence(choices).overall * Math.exp(-2), 12);
+  });
 });

@@ -79,8 +79,14 @@ describe('argument values as goal spans', () => {
   }
 
   async function plan(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = []): Promise<unknown> {
+    return (await planWithSpans(tools, goal, leaning)).steps;
+  }
+
+  /** The plan's steps as [tool, args], and the value spans that wrote them. */
+  async function planWithSpans(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = []): Promise<{ steps: unknown; spans: ValueSpans }> {
     const reading = new GoalReading(goal, tools);
     const encode = (text: string) => vocab.tok.encode(text);
+    const spans = new ValueSpans(goal, tools, reading, encode);
     const g = await generate(blankModel(leaning), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
       maxTokens: 1500,
       vocabLimit: vocab.tok.vocabSize,
@@ -88,12 +94,12 @@ describe('argument values as goal spans', () => {
       constrain: true,
       copyBias: new GoalCopyBias(goal, vocab.trie, encode, 16),
       toolBias: new ToolMatchBias(reading, 2, slotIds(vocab.tok)),
-      valueSpans: new ValueSpans(goal, tools, reading, encode),
+      valueSpans: spans,
       encode,
       spell: (id) => vocab.tok.decodeBytes([id]),
     });
     expect(g.ended).toBe(true);
-    return (JSON.parse(g.text) as { steps: { tool: string; args: unknown }[] }).steps.map((s) => [s.tool, s.args]);
+    return { steps: (JSON.parse(g.text) as { steps: { tool: string; args: unknown }[] }).steps.map((s) => [s.tool, s.args]), spans };
   }
 
   it('places each value from the clause that asks for its step, converting units to the param\'s', async () => {
@@ -164,6 +170,16 @@ describe('argument values as goal spans', () => {
 
   it('keeps a value of a form from a param when another param of the tool asks for that form', async () => {
     expect(await plan(LIBRARY, 'Reserve at 9am the hall Delta-2.')).toEqual([['Room.reserve', { name: 'Delta-2', time: '9am' }]]);
+  });
+
+  it('counts the goal\'s values that no argument took (quoted, identifiers, numbers in digits)', async () => {
+    const used = await planWithSpans(GREENHOUSE, "Water the 'tomato-3' zone for 2 minutes.");
+    expect(used.steps).toEqual([['Greenhouse.water', { zone: 'tomato-3', durationSeconds: 120 }]]);
+    expect(used.spans.unusedValues()).toBe(0);
+    // Only a tool without params is listed: 'tomato-3' and 2 stay unused.
+    const unused = await planWithSpans([GREENHOUSE[2]!], "List the zones where 'tomato-3' grew in 2 minutes.");
+    expect(unused.steps).toEqual([['Greenhouse.listZones', {}]]);
+    expect(unused.spans.unusedValues()).toBe(2);
   });
 
   it('negates a number for a signed param where the goal counts back', async () => {

@@ -27,7 +27,7 @@ export function addPlannerOptions(cmd: Command): Command {
     .option('--seed <n>', 'sampling seed', '0')
     .option('--copy-bias <nats>', 'constrained only: argument values come from the goal (each chosen among its spans and written whole, else copied with this many nats of bonus per token); 0 = off', String(DEFAULT_COPY_BIAS))
     .option('--tool-bias <weight>', 'constrained only: weight of the prior toward listed tools whose words the goal uses, step by step in the order the goal asks; 0 = off', String(DEFAULT_TOOL_BIAS))
-    .option('--min-confidence <p>', 'constrained only: a plan whose confidence (the probability of its deciding choices) is below p becomes a refusal that says so; 0 = never', String(DEFAULT_MIN_CONFIDENCE))
+    .option('--min-confidence <p>', 'constrained only: a plan whose confidence (the probability of its choices, lowered for each value of the goal it leaves unused) is below p becomes a refusal that says so; 0 = never', String(DEFAULT_MIN_CONFIDENCE))
     .option('--backend <name>', 'auto | tensorflow | webgpu | wasm | cpu', 'auto');
 }
 

@@ -5,7 +5,8 @@ import type { Choice } from './generate.js';
  * decoder's priors) of each choice it made — plan or refuse, each step's tool, going on or stopping,
  * each argument value (a span of the goal among the candidate spans, or a token of the model's own) —
  * and their product. Values count: a plan whose tools are clear but whose values were a close call
- * is as likely wrong as one with an unclear tool (docs/planner.md, calibration).
+ * is as likely wrong as one with an unclear tool; so does each value of the goal that no argument took
+ * (one nat each), the mark of a plan that missed what the goal asks (docs/planner.md, "Confidence").
  */
 export interface PlanConfidence {
   /** Probability of planning (or refusing), as decided. */
@@ -14,16 +15,22 @@ export interface PlanConfidence {
   tools: number[];
   /** Probability of each argument value choice. */
   values: number[];
-  /** Product of every choice's probability. */
+  /** Values of the goal (quoted, identifiers, numbers) that no argument took. */
+  unusedValues: number;
+  /** Product of every choice's probability, times e^-1 per unused value of the goal. */
   overall: number;
 }
 
-export function planConfidence(choices: readonly Choice[]): PlanConfidence {
+/** Nats of confidence taken off per value of the goal that the plan leaves unused. */
+const UNUSED_VALUE_NATS = 1;
+
+export function planConfidence(choices: readonly Choice[], unusedValues = 0): PlanConfidence {
   return {
     decision: choices.find((c) => c.kind === 'decision')?.probability ?? 0,
     tools: choices.filter((c) => c.kind === 'tool').map((c) => c.probability),
     values: choices.filter((c) => c.kind === 'value').map((c) => c.probability),
-    overall: choices.reduce((p, c) => p * c.probability, 1),
+    unusedValues,
+    overall: choices.reduce((p, c) => p * c.probability, 1) * Math.exp(-UNUSED_VALUE_NATS * unusedValues),
   };
 }
 

@@ -24,7 +24,7 @@ export const DEFAULT_COPY_BIAS = 16;
 export const DEFAULT_TOOL_BIAS = 2;
 
 /** The CLI's confidence threshold (PlanOptions.minConfidence); see README, Planner, for how it was chosen. */
-export const DEFAULT_MIN_CONFIDENCE = 0.3;
+export const DEFAULT_MIN_CONFIDENCE = 0.2;
 
 export interface PlanOptions {
   /** Schema-constrained decoding (DESIGN.md: on by default). */
@@ -92,7 +92,7 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
       encode: (text) => tokenizer.encode(text),
       spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
     });
-    const confidence = planConfidence(generation.choices);
+    const confidence = planConfidence(generation.choices, generation.text.startsWith(REFUSAL_START) ? 0 : (valueSpans?.unusedValues() ?? 0));
     const withheld = generation.ended && opts.constrain && !generation.text.startsWith(REFUSAL_START) && confidence.overall < opts.minConfidence;
     const text = withheld ? serializePlan({ steps: [], refusal: lowConfidenceRefusal(confidence.overall, opts.minConfidence) }) : generation.text;
     return { text, confidence, withheld, promptTokens: prompt.length, generation };

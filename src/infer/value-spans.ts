@@ -47,6 +47,8 @@ export class ValueSpans {
   private readonly goalText: string;
   /** Per listed tool: the concepts of its interface's name. */
   private readonly ifaceConcepts: ReadonlySet<string>[];
+  /** The text of every goal span chosen as a value so far. */
+  private readonly written = new Set<string>();
   /** Indexes of the goal words that start a clause (an imperative's verb). */
   private readonly clauseFirstWords = new Set<number>();
 
@@ -87,7 +89,7 @@ export class ValueSpans {
     const signed = /^(?:Int|Float)/.test(at.tool.params[at.key]!.type);
     const names = namesParam(at.key);
     const logZ = logSumExp(row);
-    const options: { ids: number[]; score: number }[] = [];
+    const options: { ids: number[]; score: number; span: GoalSpan }[] = [];
     const firstTokens = new Set<number>();
     for (const span of this.goal.spans) {
       if (number ? !span.numeric : span.numberWord) continue;
@@ -98,14 +100,25 @@ export class ValueSpans {
       const prior = this.prior(span, value, at, text, names);
       if (prior === null) continue;
       firstTokens.add(ids[0]!);
-      options.push({ ids, score: row[ids[0]!]! - logZ + prior! });
+      options.push({ ids, score: row[ids[0]!]! - logZ + prior!, span });
     }
     if (options.length === 0) return null;
     const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
     const scores = Float32Array.from([...options.map((o) => o.score), own]);
     const k = pick(scores);
     if (k < 0 || k === options.length) return null;
+    this.written.add(options[k]!.span.text);
     return { ids: options[k]!.ids, probability: Math.exp(scores[k]! - logSumExp(scores)) };
+  }
+
+  /**
+   * How many of the goal's values (quoted phrases, identifiers, numbers written in digits) no argument of
+   * the plan written so far took: a plan that leaves a value of the goal unused likely missed what the goal
+   * asks ("Slow fan 'cpu' down to 30%" answered by a tool that takes neither).
+   */
+  unusedValues(): number {
+    const values = new Set(this.goal.spans.filter((s) => s.identifier || (s.numeric && !s.numberWord)).map((s) => s.text));
+    return [...values].filter((v) => !this.written.has(v)).length;
   }
 
   /** The priors on a value's tokens where no span is written whole: a list going on or ending, a flag. */
