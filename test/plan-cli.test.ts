@@ -75,12 +75,12 @@ describe('capplan plan', () => {
     const goal = ['--tools', tools, '--goal', 'Restart the network stack.', '--checkpoint', ckpt];
     const r = cli('plan', ...goal, '--json');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { plan: { steps: unknown[] }; confidence: { overall: number; decision: number; tools: number[]; values: number[] }; withheld: boolean };
+    const out = JSON.parse(r.stdout) as { plan: { steps: unknown[] }; confidence: { overall: number; decision: number; tools: number[]; values: number[]; unusedValues: number }; withheld: boolean };
     expect(out.withheld).toBe(false);
     expect(out.confidence.overall).toBeGreaterThan(0);
     expect(out.confidence.overall).toBeLessThanOrEqual(out.confidence.decision);
     expect(out.confidence.tools).toHaveLength(out.plan.steps.length);
-    expect(out.confidence.overall).toBeLessThanOrEqual(Math.min(1, ...out.confidence.values));
+    expect(out.confidence.overall).toBeLessThanOrEqual(Math.min(1, ...out.confidence.values) * Math.exp(-out.confidence.unusedValues));
     const strict = JSON.parse(cli('plan', ...goal, '--json', '--min-confidence', '1').stdout) as { plan: { steps: unknown[]; refusal?: string }; withheld: boolean };
     if (out.plan.steps.length > 0) {
       expect(strict.withheld).toBe(true);
