@@ -129,6 +129,8 @@ describe('argument values as goal spans', () => {
   });
 
   it('reads "half an hour" and "every hour" as numbers with a unit', async () => {
+    // The "an" of "half an hour" is no number of its own.
+    expect(new GoalSpans('Water it every half an hour.').spans.filter((s) => s.numeric).map((s) => s.text)).toEqual(['0.5']);
     expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every half an hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 30 }]]);
     expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 60 }]]);
   });
@@ -152,8 +154,9 @@ describe('argument values as goal spans', () => {
     expect(await plan(LIBRARY, 'Set the owner of locker B-12 to K-77.')).toEqual([['Locker.assign', { owner: 'K-77', code: 'B-12' }]]);
   });
 
-  it('gives a name param the value right after its interface\'s noun ("as batch \'tue-3\'"), not after the verb', async () => {
+  it('gives a name param the value next to its interface\'s noun ("as batch \'tue-3\'", "the \'tue-3\' batch"), not after the verb', async () => {
     expect(await plan(LIBRARY, "Start 'glaze-cone6' as batch 'tue-3'.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
+    expect(await plan(LIBRARY, "Start 'glaze-cone6' as the 'tue-3' batch.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
   });
 
   it('gives a param naming where something goes the span after "to"', async () => {

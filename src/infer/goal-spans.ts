@@ -94,7 +94,9 @@ export class GoalSpans {
       if (!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) this.add(w.text, i, i, false);
       // "half an hour" reads its unit past the article.
       const unit = this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
-      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit ? 1 : undefined);
+      // "a minute" is one, but the "an" of "half an hour" is no number of its own.
+      const afterHalf = /^half$/i.test(this.words[i - 1]?.text ?? '');
+      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
       }

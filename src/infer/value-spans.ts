@@ -200,11 +200,14 @@ export class ValueSpans {
   }
 
   /**
-   * Whether the word right before the span is a noun of the tool's interface, not in a clause's verb
-   * position ("as job 'nightly'" names the job; "Schedule 'echo hi'" does not).
+   * Whether the word right after the span, or right before it outside a clause's verb position, is a noun
+   * of the tool's interface ("as job 'nightly'" and "the 'nightly' job" name the job; "Schedule 'echo hi'"
+   * does not).
    */
   private afterToolNoun(span: GoalSpan, k: number): boolean {
     const before = span.first - 1;
+    const after = this.goal.words[span.last + 1];
+    if (after && after.concepts.some((c) => this.ifaceConcepts[k]!.has(c))) return true;
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     return this.goal.words[before]!.concepts.some((c) => this.ifaceConcepts[k]!.has(c));
   }
