@@ -71,6 +71,8 @@ export class GoalSpans {
   readonly spans: GoalSpan[] = [];
   /** Per span: the spans that follow it in an enumeration (computed once; see enumerationNext). */
   private readonly following = new Map<GoalSpan, GoalSpan[]>();
+  /** Per span that follows another in an enumeration: the first span it follows (computed once). */
+  private readonly preceding = new Map<GoalSpan, GoalSpan>();
 
   constructor(private readonly goal: string) {
     for (const m of goal.matchAll(/\S+/g)) {
@@ -104,10 +106,9 @@ export class GoalSpans {
     const items = this.spans.filter((s) => !s.numberWord);
     for (const p of items) {
       const between = (s: GoalSpan) => goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
-      this.following.set(
-        p,
-        items.filter((s) => s.first > p.last && ENUMERATION_JOIN.test(between(s).replace(/['"]/g, '')) && /[,&]|\b(and|or)\b/i.test(between(s))),
-      );
+      const next = items.filter((s) => s.first > p.last && ENUMERATION_JOIN.test(between(s).replace(/['"]/g, '')) && /[,&]|\b(and|or)\b/i.test(between(s)));
+      this.following.set(p, next);
+      for (const s of next) if (!this.preceding.has(s)) this.preceding.set(s, p);
     }
   }
 
@@ -141,7 +142,7 @@ export class GoalSpans {
    * elsewhere.
    */
   setterProperty(span: GoalSpan): string[] | null {
-    if (span.first === 0 || !/^(?:to|at)$/i.test(this.words[span.first - 1]!.text)) return null;
+    if (!/^(?:to|at)$/.test(this.wordBefore(span))) return null;
     for (let i = span.first - 2; i > 0 && i >= span.first - 10; i--) {
       if (/[.;!?]$/.test(this.goal.slice(this.words[i]!.end, this.words[i]!.end + 1))) return null;
       if (/^of$/i.test(this.words[i]!.text)) return this.words[i - 1]!.concepts;
@@ -154,14 +155,9 @@ export class GoalSpans {
     return this.words.slice(Math.max(0, span.first - 3), span.first).some((w) => /^(?:back|backwards?|behind|earlier|minus)$/i.test(w.text));
   }
 
-  /** True when the word right before the span is `word` (case-insensitive); false for null. */
-  after(span: GoalSpan, word: string | null): boolean {
-    return word !== null && span.first > 0 && this.words[span.first - 1]!.text.toLowerCase() === word;
-  }
-
-  /** True when "called", "named", "labelled" or "titled" comes right before the span ("a job called cleanup"). */
-  namedAfter(span: GoalSpan): boolean {
-    return span.first > 0 && /^(?:called|named|label+ed|titled)$/i.test(this.words[span.first - 1]!.text);
+  /** The word right before the span, lower-cased ("called" in "a job called cleanup"); '' at the start. */
+  wordBefore(span: GoalSpan): string {
+    return span.first > 0 ? this.words[span.first - 1]!.text.toLowerCase() : '';
   }
 
   /** The spans that follow a span written `previous` in an enumeration: a comma, "and" or "or" between them. */
@@ -171,13 +167,14 @@ export class GoalSpans {
 
   /** The first item of the enumeration the span is in (the span itself when it follows none). */
   enumerationHead(span: GoalSpan): GoalSpan {
-    for (const [p, next] of this.following) if (next.includes(span)) return this.enumerationHead(p);
-    return span;
+    let head = span;
+    for (let p = this.preceding.get(head); p !== undefined; p = this.preceding.get(head)) head = p;
+    return head;
   }
 
   /** True when the span follows another in an enumeration. */
   followsAnother(span: GoalSpan): boolean {
-    return [...this.following.values()].some((next) => next.includes(span));
+    return this.preceding.has(span);
   }
 
   /**

@@ -11,7 +11,7 @@ import { GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
 import { convert, paramUnit, type Unit } from './units.js';
-import { shapeOf, shapesAskedBy } from './value-shapes.js';
+import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
 
 /**
  * Argument values as spans of the goal. A Text argument of a plan is a span of the goal (a name, a
@@ -51,6 +51,9 @@ export class ValueSpans {
   private readonly written = new Set<string>();
   /** Indexes of the goal words that start a clause (an imperative's verb). */
   private readonly clauseFirstWords = new Set<number>();
+  /** Memos of shapesAsked() and sameThing(): both read param names, and the prior asks them per candidate span. */
+  private readonly shapesByParam = new Map<string, readonly ValueShape[] | null>();
+  private readonly related = new Map<string, boolean>();
 
   constructor(
     goal: string,
@@ -172,15 +175,20 @@ export class ValueSpans {
     if (span.identifier) prior += LOOKS_LIKE_VALUE;
     // A value of a form goes to the param asking for that form ("7pm" to `time`), and to no other.
     const shape = text ? shapeOf(span.text) : null;
-    const asked = shape && shapesAskedBy(at.key);
+    const asked = shape && this.shapesAsked(at.tool, at.key);
     if (asked) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
-    else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && shapesAskedBy(k)?.includes(shape))) prior -= SHAPE_MATCH;
-    if (text && takesDestination(at.key) && span.first > 0 && /^(?:to|into|under)$/i.test(this.goal.words[span.first - 1]!.text)) prior += DESTINATION;
+    else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && this.shapesAsked(at.tool, k)?.includes(shape))) prior -= SHAPE_MATCH;
+    const before = this.goal.wordBefore(span);
+    if (text && takesDestination(at.key) && /^(?:to|into|under)$/.test(before)) prior += DESTINATION;
     // "set the P of X to V": V is P's value, and no other param's.
     const property = this.goal.setterProperty(span);
     if (property?.some(names)) prior += SETTER_PROPERTY;
     else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
-    if (this.goal.near(span, NAME_WINDOW, names) || this.goal.after(span, PREPOSITION_KEY.test(at.key) ? at.key : null) || (takesName(at.key) && (this.goal.namedAfter(span) || this.afterToolNoun(span, at.k)))) prior += NEAR_NAME;
+    const named =
+      this.goal.near(span, NAME_WINDOW, names) ||
+      (PREPOSITION_KEY.test(at.key) && before === at.key) ||
+      (takesName(at.key) && (NAMING_WORD.test(before) || this.afterToolNoun(span, at.k)));
+    if (named) prior += NEAR_NAME;
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
@@ -190,8 +198,8 @@ export class ValueSpans {
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
     }
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
-    else if (at.taken.some((t) => t.value === value && !sameThing(t.key, at.key))) prior += TAKEN;
-    else if (at.taken.findLast((t) => sameThing(t.key, at.key) && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
+    else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
+    else if (at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
@@ -210,6 +218,21 @@ export class ValueSpans {
     if (after && after.concepts.some((c) => this.ifaceConcepts[k]!.has(c))) return true;
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     return this.goal.words[before]!.concepts.some((c) => this.ifaceConcepts[k]!.has(c));
+  }
+
+  /** The forms param `key` of `tool` asks for (value-shapes.ts), read from its name once. */
+  private shapesAsked(tool: ToolDescriptor, key: string): readonly ValueShape[] | null {
+    const id = `${tool.name} ${key}`;
+    if (!this.shapesByParam.has(id)) this.shapesByParam.set(id, shapesAskedBy(key));
+    return this.shapesByParam.get(id)!;
+  }
+
+  /** Whether two params name the same thing: the same key, or one's name abbreviating the other's ("user" and "username"); read once per pair. */
+  private sameThing(a: string, b: string): boolean {
+    if (a === b) return true;
+    const id = `${a} ${b}`;
+    if (!this.related.has(id)) this.related.set(id, concepts(a).some(namesParam(b)) || concepts(b).some(namesParam(a)));
+    return this.related.get(id)!;
   }
 
   /** Whether a clause refers back to what an earlier step acted on ("restart it", "its memory", "that same user"). */
@@ -277,10 +300,12 @@ const BARE_NUMBER_FOR_TEXT = -8;
 const ENUMERATION = 16;
 /** The model writing a number of its own instead of one of the goal's. */
 const OWN_NUMBER = -8;
-/** A param that takes a name ("name", "jobName", "label", "title"), which "called", "named", "labelled" or "titled" introduce in a goal. */
+/** A param that takes a name ("name", "jobName", "label", "title"), which NAMING_WORD introduces in a goal. */
 function takesName(key: string): boolean {
   return /(?:^|[a-z0-9])(?:name|Name|label|Label|title|Title)$/.test(key) && !/[a-z]name$/.test(key);
 }
+/** The words that introduce a name ("a job called cleanup"). */
+const NAMING_WORD = /^(?:called|named|label+ed|titled)$/;
 /** Toward the span after "to", "into" or "under" for a param naming where something goes. */
 const DESTINATION = 8;
 /** A param naming where something goes ("channel", "folder", "targetDir"), which "to", "into" or "under" introduce. */
@@ -313,11 +338,6 @@ const CLOSE_BRACKET = 0x5d;
 function namesParam(key: string): (concept: string) => boolean {
   const named = concepts(key);
   return (c) => named.some((n) => n === c || (n.length >= 3 && c.startsWith(n)));
-}
-
-/** Whether two params name the same thing: the same key, or one's name abbreviating the other's ("user" and "username"). */
-function sameThing(a: string, b: string): boolean {
-  return a === b || concepts(a).some(namesParam(b)) || concepts(b).some(namesParam(a));
 }
 
 /** The forced text for a value: a string's text and closing quote; a number and the byte that ends it when only one can. */
