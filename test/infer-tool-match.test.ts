@@ -44,6 +44,12 @@ describe('concepts', () => {
     // A particle alone is not a phrasal verb.
     expect(concepts('scale up')).toEqual(['scal', 'up']);
   });
+
+  it('reads "every" before a span of time as how often, elsewhere as all of them', () => {
+    const list = concepts('list')[0]!;
+    expect(concepts('show every bed')).toContain(list);
+    for (const often of ['every hour', 'every 5 minutes', 'every three days']) expect(concepts(often)).not.toContain(list);
+  });
 });
 
 describe('ToolMatchBias', () => {
@@ -70,6 +76,19 @@ describe('ToolMatchBias', () => {
     // The widget concept the first step explained counts less now, and the tool it called less again.
     expect(second[1]).toBeLessThan(first[1]!);
     expect(second[0]).toBeLessThan(first[0]!);
+  });
+
+  it('gives a step to the tool its own clause names, not to one that matches a clause still to come better', () => {
+    // "the beds" fits both tools equally; watering is what the later clause asks.
+    const beds = [tool('Greenhouse.waterBed', 'Waters a bed.', { bed: 'Text' }), tool('Greenhouse.listBeds', 'Lists the beds.')];
+    const prior = new ToolMatchBias(new GoalReading('Check the beds, then water bed-2.', beds), 1, [5, 6]);
+    expect(best(prior.scores(''))).toBe(1);
+    expect(best(prior.scores('{"steps":[{"tool":"Greenhouse.listBeds","args":{},"rationale":"Lists the beds."},{"tool":"'))).toBe(0);
+  });
+
+  it('reads a list tool as one that shows: "show the beds" asks for the list', () => {
+    const beds = [tool('Greenhouse.renameBed', 'Renames a bed.', { bed: 'Text', name: 'Text' }), tool('Greenhouse.listBeds', 'Lists the beds.')];
+    expect(best(new ToolMatchBias(new GoalReading('Show the beds.', beds), 1, [5, 6]).scores(''))).toBe(1);
   });
 
   it('scores step k against the goal\'s k-th clause in the order the goal asks for', () => {

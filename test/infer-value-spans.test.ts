@@ -131,6 +131,11 @@ describe('argument values as goal spans', () => {
   it('reads "half an hour" and "every hour" as numbers with a unit', async () => {
     // The "an" of "half an hour" is no number of its own.
     expect(new GoalSpans('Water it every half an hour.').spans.filter((s) => s.numeric).map((s) => s.text)).toEqual(['0.5']);
+    // The unit of a quantity is part of its number, no value of its own; the same word elsewhere is one.
+    const often = new GoalSpans('Water it every three hours.').spans.map((s) => s.text);
+    expect(often).toContain('3');
+    expect(often).not.toContain('hours');
+    expect(new GoalSpans('Label the tray hours.').spans.map((s) => s.text)).toContain('hours');
     expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every half an hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 30 }]]);
     expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 60 }]]);
   });

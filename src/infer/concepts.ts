@@ -14,6 +14,8 @@ export function concepts(text: string): string[] {
       // The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
       return meaning === undefined ? phrase : `${meaning} ${particle}`;
     })
+    // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
+    .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
     .split(/[^a-z]+/)
     .filter((w) => w.length > 1 && !STOPWORDS.has(w));
   return words.map((w) => {

@@ -3,6 +3,8 @@ import { concepts } from './concepts.js';
 import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from './goal-clauses.js';
 
 const CREATE = concepts('create')[0]!;
+const GET = concepts('get')[0]!;
+const LIST = concepts('list')[0]!;
 
 /** Field weights: the method name says what a tool does most directly. */
 export const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
@@ -18,6 +20,8 @@ export function toolConcepts(tool: ToolDescriptor): Map<string, number> {
   add(iface, FIELD_WEIGHT.iface);
   for (const p of Object.keys(tool.params)) add(p, FIELD_WEIGHT.param);
   add(tool.description, FIELD_WEIGHT.description);
+  // Listing is a way of showing: "show the keys" asks a list tool as much as a get one, at a description word's weight.
+  if (out.has(LIST) && !out.has(GET)) out.set(GET, FIELD_WEIGHT.description);
   return out;
 }
 

@@ -93,7 +93,9 @@ export class GoalSpans {
     this.words.forEach((w, i) => {
       if (quotedWords.has(i)) return;
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
-      if (!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) this.add(w.text, i, i, false);
+      // The unit of a quantity ("hours" in "every three hours") is part of a number, no value of its own.
+      const unitOfQuantity = unitOf(w.text) !== null && i > 0 && this.countsSomething(i - 1);
+      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity) this.add(w.text, i, i, false);
       // "half an hour" reads its unit past the article.
       const unit = this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
       // "a minute" is one, but the "an" of "half an hour" is no number of its own.
@@ -120,6 +122,12 @@ export class GoalSpans {
     const identifier = quoted || (!numeric && looksLikeName(text));
     const unit = numeric ? (suffix ? unitOf(suffix) : this.unitAfter(last)) : null;
     this.spans.push({ text, first, last, quoted, identifier, numeric, numberWord: false, unit, concepts: concepts(text) });
+  }
+
+  /** Whether word `i` is a count: digits, a number word, or "a", "an", "every", "each", "per". */
+  private countsSomething(i: number): boolean {
+    const text = this.words[i]!.text.toLowerCase();
+    return writtenNumber(text) !== null || NUMBER_WORDS.has(text) || /^(?:an?|every|each|per)$/.test(text);
   }
 
   /** The unit the word after word `i` names, if any. */

@@ -24,7 +24,7 @@ export const DEFAULT_COPY_BIAS = 16;
 export const DEFAULT_TOOL_BIAS = 2;
 
 /** The CLI's confidence threshold (PlanOptions.minConfidence); see README, Planner, for how it was chosen. */
-export const DEFAULT_MIN_CONFIDENCE = 0.2;
+export const DEFAULT_MIN_CONFIDENCE = 0.1;
 
 export interface PlanOptions {
   /** Schema-constrained decoding (DESIGN.md: on by default). */

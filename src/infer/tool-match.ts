@@ -46,7 +46,14 @@ export class ToolMatchBias {
     const aligned = asked[chosen.length];
     return toolConcepts.map((fields, k) => {
       let score = (this.forbidden[k] ? -FORBIDDEN : 0) - (used.has(k) ? REPEATED : 0);
-      if (aligned) score += ALIGNED * this.reading.clauseMatch(aligned, k);
+      if (aligned) {
+        const own = this.reading.clauseMatch(aligned, k);
+        score += ALIGNED * own;
+        // A tool that matches a clause still to come better than this one is likely that clause's step.
+        let later = 0;
+        for (let t = chosen.length + 1; t < asked.length; t++) later = Math.max(later, this.reading.clauseMatch(asked[t]!, k));
+        if (later > own) score -= BELONGS_LATER * (later - own);
+      }
       for (const c of goalConcepts) {
         const field = fields.get(c);
         if (field !== undefined) score += (idf.get(c)! * field) / (1 + EXPLAINED_DISCOUNT * (explained.get(c) ?? 0));
@@ -107,6 +114,8 @@ const STEP_COUNT_NATS = 3;
 const UNMATCHED_REFUSAL_NATS = 6;
 /** Weight of the match with the clause the goal asks to do at this step, relative to the whole goal's. */
 const ALIGNED = 4;
+/** Score taken off per unit a tool matches a later asked clause better than this step's own. */
+const BELONGS_LATER = 2;
 /** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
 const REPEATED = 1;
 /** Score taken off a tool whose method a negated clause names. */

@@ -111,7 +111,9 @@ export class ValueSpans {
     const k = pick(scores);
     if (k < 0 || k === options.length) return null;
     this.written.add(options[k]!.span.text);
-    return { ids: options[k]!.ids, probability: Math.exp(scores[k]! - logSumExp(scores)) };
+    // The priors are set by hand in nats, not learnt: the confidence reads the scores at a third of their strength.
+    const tempered = scores.map((x) => x / VALUE_CONFIDENCE_TEMPERATURE);
+    return { ids: options[k]!.ids, probability: Math.exp(tempered[k]! - logSumExp(tempered)) };
   }
 
   /**
@@ -300,6 +302,8 @@ const BARE_NUMBER_FOR_TEXT = -8;
 const ENUMERATION = 16;
 /** The model writing a number of its own instead of one of the goal's. */
 const OWN_NUMBER = -8;
+/** How much weaker the confidence reads a value choice's scores than the choice does (docs/planner.md, "Confidence"). */
+const VALUE_CONFIDENCE_TEMPERATURE = 3;
 /** A param that takes a name ("name", "jobName", "label", "title"), which NAMING_WORD introduces in a goal. */
 function takesName(key: string): boolean {
   return /(?:^|[a-z0-9])(?:name|Name|label|Label|title|Title)$/.test(key) && !/[a-z]name$/.test(key);
