@@ -50,6 +50,12 @@ describe('concepts', () => {
     expect(concepts('show every bed')).toContain(list);
     for (const often of ['every hour', 'every 5 minutes', 'every three days']) expect(concepts(often)).not.toContain(list);
   });
+
+  it('reads "number" before digits as a label ("tray number 12"), elsewhere as a count', () => {
+    const count = concepts('count')[0]!;
+    expect(concepts('the number of trays')).toContain(count);
+    expect(concepts('water tray number 12')).not.toContain(count);
+  });
 });
 
 describe('ToolMatchBias', () => {

@@ -16,6 +16,8 @@ export function concepts(text: string): string[] {
     })
     // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
     .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
+    // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
+    .replace(/\bnumber(?= #?\d)/g, '')
     .split(/[^a-z]+/)
     .filter((w) => w.length > 1 && !STOPWORDS.has(w));
   return words.map((w) => {
