@@ -162,6 +162,8 @@ describe('argument values as goal spans', () => {
   it('gives a name param the value next to its interface\'s noun ("as batch \'tue-3\'", "the \'tue-3\' batch"), not after the verb', async () => {
     expect(await plan(LIBRARY, "Start 'glaze-cone6' as batch 'tue-3'.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
     expect(await plan(LIBRARY, "Start 'glaze-cone6' as the 'tue-3' batch.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
+    // The noun beside the value outweighs "name" two words away, against a model leaning to the other.
+    expect(await plan(LIBRARY, "Start the 'tue-3' batch with the recipe name 'slow glaze'.", ['slow'])).toEqual([['Batch.start', { name: 'tue-3', recipe: 'slow glaze' }]]);
   });
 
   it('gives a param naming where something goes the span after "to"', async () => {

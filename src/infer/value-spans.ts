@@ -186,11 +186,10 @@ export class ValueSpans {
     const property = this.goal.setterProperty(span);
     if (property?.some(names)) prior += SETTER_PROPERTY;
     else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
-    const named =
-      this.goal.near(span, NAME_WINDOW, names) ||
-      (PREPOSITION_KEY.test(at.key) && before === at.key) ||
-      (takesName(at.key) && (NAMING_WORD.test(before) || this.afterToolNoun(span, at.k)));
-    if (named) prior += NEAR_NAME;
+    // "as job 'nightly'": the interface's own noun next to a value names it more surely than a word near it.
+    const byToolNoun = takesName(at.key) && this.afterToolNoun(span, at.k);
+    const named = this.goal.near(span, NAME_WINDOW, names) || (PREPOSITION_KEY.test(at.key) && before === at.key) || (takesName(at.key) && NAMING_WORD.test(before)) || byToolNoun;
+    if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
@@ -286,6 +285,8 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
 const NEAR_NAME = 8;
+/** More toward a name param's value right next to its interface's noun. */
+const BY_TOOL_NOUN = 4;
 const NEXT_TO_OTHER_NAME = -8;
 const IN_TOOL_CLAUSE = 8;
 const OWN_TOOL_WORD = -8;
