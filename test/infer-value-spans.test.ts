@@ -44,6 +44,13 @@ const LIBRARY = [
   tool('Exchange.convert', 'Converts an amount between currencies.', { amount: 'Float64', from: 'Text', to: 'Text' }),
   tool('Room.reserve', 'Reserves a reading room.', { name: 'Text', time: 'Text' }),
 ];
+const CLUB = [
+  tool('Club.enrol', 'Enrols a member in a class.', { memberName: 'Text', className: 'Text' }),
+  tool('Ride.log', 'Logs a bicycle ride.', { distanceKm: 'Float64', durationMinutes: 'UInt16' }),
+  tool('Bank.move', 'Moves money between two accounts.', { fromAccount: 'Text', toAccount: 'Text', amount: 'Float64' }),
+  tool('Radar.sweep', 'Sweeps a radius for boats.', { radiusMeters: 'UInt32' }),
+  tool('Radio.tune', 'Tunes a show on a station.', { show: 'Text', station: 'Text' }),
+];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
   tool('Pump.stop', 'Stops a pump.', { pump: 'Text', force: 'Bool' }),
@@ -57,7 +64,7 @@ describe('argument values as goal spans', () => {
    * A model that knows nothing: every allowed token equally likely, except that it would rather plan than
    * refuse. What it writes is what the decoder's priors read from the goal and the tool list.
    */
-  function blankModel(leaning: readonly string[] = []): Decoder {
+  function blankModel(leaning: readonly string[] = [], nats = 2): Decoder {
     const plan = vocab.tok.encode('{')[0]!;
     const leaned = leaning.map((text) => vocab.tok.encode(text)[0]!);
     let used = 0;
@@ -70,24 +77,24 @@ describe('argument values as goal spans', () => {
         used += tokens.length;
         const row = new Float32Array(vocab.tok.vocabSize);
         row[plan] = 1;
-        // A model leaning a little (2 nats) toward the first token of each text in `leaning`.
-        for (const id of leaned) row[id] = 2;
+        // A model leaning a little (2 nats unless told) toward the first token of each text in `leaning`.
+        for (const id of leaned) row[id] = nats;
         return row;
       },
       dispose: () => {},
     };
   }
 
-  async function plan(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = []): Promise<unknown> {
-    return (await planWithSpans(tools, goal, leaning)).steps;
+  async function plan(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = [], nats = 2): Promise<unknown> {
+    return (await planWithSpans(tools, goal, leaning, nats)).steps;
   }
 
   /** The plan's steps as [tool, args], and the value spans that wrote them. */
-  async function planWithSpans(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = []): Promise<{ steps: unknown; spans: ValueSpans }> {
+  async function planWithSpans(tools: ToolDescriptor[], goal: string, leaning: readonly string[] = [], nats = 2): Promise<{ steps: unknown; spans: ValueSpans }> {
     const reading = new GoalReading(goal, tools);
     const encode = (text: string) => vocab.tok.encode(text);
     const spans = new ValueSpans(goal, tools, reading, encode);
-    const g = await generate(blankModel(leaning), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
+    const g = await generate(blankModel(leaning, nats), renderPrompt(vocab.tok, tools, goal), plannerConstraint(vocab.tok, vocab.trie, tools), {
       maxTokens: 1500,
       vocabLimit: vocab.tok.vocabSize,
       picker: new TokenPicker(GREEDY),
@@ -140,6 +147,26 @@ describe('argument values as goal spans', () => {
     expect(await plan(GARDEN, 'Run the sprinkler on zone lawn-1 every hour.')).toEqual([['Sprinkler.schedule', { zone: 'lawn-1', intervalMinutes: 60 }]]);
   });
 
+  it('reads a name of several capitalised words as one value, without the sentence\'s first word', async () => {
+    const spans = new GoalSpans('Enrol Ada Lovelace in Pottery 2 on Friday. Then Tea Time.').spans.map((s) => s.text);
+    expect(spans).toEqual(expect.arrayContaining(['Ada Lovelace', 'Pottery 2']));
+    expect(spans).not.toContain('Enrol Ada Lovelace');
+    expect(spans).not.toContain('Then Tea Time');
+    expect(await plan(CLUB, 'Enrol Ada Lovelace in the class Pottery 2.')).toEqual([['Club.enrol', { memberName: 'Ada Lovelace', className: 'Pottery 2' }]]);
+    // No param takes a part of a value already written, even against a model leaning to it.
+    expect(await plan(CLUB, 'Tune Sunday Morning on north.', ['Morning'], 6)).toEqual([['Radio.tune', { show: 'Sunday Morning', station: 'north' }]]);
+  });
+
+  it('reads a number written in several words as one, and "45-minute" as a number with its unit', async () => {
+    const numbers = (goal: string) => new GoalSpans(goal).spans.filter((s) => s.numeric).map((s) => [s.text, s.unit]);
+    expect(numbers('Set the goal to twelve thousand.')).toEqual([['12000', null]]);
+    expect(numbers('Ride for an hour and a half.')).toEqual([['1.5', unitOf('hour')]]);
+    expect(numbers('Wait two and a half minutes.')).toEqual([['2.5', unitOf('minutes')]]);
+    expect(numbers('Start a 45-minute ride.')).toEqual([['45-minute', unitOf('minute')]]);
+    expect(await plan(CLUB, 'Log a ride of 23.5 km in an hour and a half.')).toEqual([['Ride.log', { distanceKm: 23.5, durationMinutes: 90 }]]);
+    expect(await plan(CLUB, 'Sweep within half a kilometre.')).toEqual([['Radar.sweep', { radiusMeters: 500 }]]);
+  });
+
   it('gives "it"/"its" the value the same param took in the step before', async () => {
     // "level" is in the asking clause, but "its" points back to the zone the step before watered.
     expect(await plan(GREENHOUSE, 'Water the herbs for 2 minutes and set its humidity level to 60 percent.')).toEqual([
@@ -176,6 +203,8 @@ describe('argument values as goal spans', () => {
 
   it('gives a param named by a preposition ("from", "to") the span right after that word', async () => {
     expect(await plan(LIBRARY, 'Convert 40 to NOK from CHF.')).toEqual([['Exchange.convert', { amount: 40, from: 'CHF', to: 'NOK' }]]);
+    // A param whose name starts with the preposition ("fromAccount") too.
+    expect(await plan(CLUB, 'Move 25 to holiday from savings.')).toEqual([['Bank.move', { fromAccount: 'savings', toAccount: 'holiday', amount: 25 }]]);
   });
 
   it('keeps a value of a form from a param when another param of the tool asks for that form', async () => {
@@ -217,6 +246,7 @@ describe('argument values as goal spans', () => {
       null,
     ]);
     expect([shapeOf('7pm'), shapeOf('19:30'), shapeOf('2027-01-04'), shapeOf('12/31/2026')]).toEqual(['time', 'time', 'date', 'date']);
+    expect([shapeOf('2027-01-04T18:30'), shapesAskedBy('startIso'), shapesAskedBy('dueDate')]).toEqual(['datetime', ['date', 'datetime'], ['date', 'datetime']]);
     expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('channel'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], ['channel'], null]);
   });
 
@@ -229,5 +259,6 @@ describe('argument values as goal spans', () => {
     expect(convert(2, unitOf('GiB')!, unitOf('MiB')!)).toBe(2048);
     expect(convert(8, unitOf('gibibytes')!, unitOf('mebibytes')!)).toBe(8192);
     expect(convert(3, unitOf('minutes')!, unitOf('bytes')!)).toBeNull();
+    expect(convert(0.5, unitOf('kilometre')!, paramUnit('radiusMeters', '')!)).toBe(500);
   });
 });

@@ -3,7 +3,8 @@ import type { Choice } from './generate.js';
 /**
  * How sure the planner was of a plan: the probability (among the options allowed there, after the
  * decoder's priors) of each choice it made — plan or refuse, each step's tool, going on or stopping,
- * each argument value (a span of the goal among the candidate spans, or a token of the model's own) —
+ * each argument value (a span of the goal among the candidate spans, its scores read at a temperature
+ * because its priors are hand-set nats (value-spans.ts), or a token of the model's own) —
  * and their product. Values count: a plan whose tools are clear but whose values were a close call
  * is as likely wrong as one with an unclear tool; so does each value of the goal that no argument took
  * (one nat each), the mark of a plan that missed what the goal asks (docs/planner.md, "Confidence").

@@ -28,6 +28,13 @@ export interface GoalSpan {
   concepts: string[];
 }
 
+/** Words that multiply the number before them ("twelve thousand"). */
+const SCALES = new Map([
+  ['hundred', 100],
+  ['thousand', 1000],
+  ['million', 1_000_000],
+]);
+
 const NUMBER_WORDS = new Map<string, number>([
   ...'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
     .split(' ')
@@ -62,9 +69,11 @@ export function writtenNumber(text: string): { value: number; suffix: string } |
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
 /**
- * The spans of a goal an argument value can be: each quoted phrase whole, each other word that is no
- * stopword, each number (with the unit written after it) and each number word. Values with a quote or
- * backslash are left out (a plan would have to escape them).
+ * The spans of a goal an argument value can be: each quoted phrase whole, each name of several
+ * capitalised words whole ("Priya Nair"), each other word that is no stopword, each number (with the unit
+ * written after it, "45-minute" too) and each number word, a number of several words as one ("twelve
+ * thousand", "an hour and a half"). Values with a quote or backslash are left out (a plan would have to
+ * escape them).
  */
 export class GoalSpans {
   readonly words: GoalWord[] = [];
@@ -104,7 +113,14 @@ export class GoalSpans {
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
+      const n = spelled ?? (/^\d+(?:\.\d+)?$/.test(w.text) ? Number(w.text) : undefined);
+      if (n !== undefined && !afterHalf) this.compoundNumbers(n, i);
     });
+    // A number written in several words is that number only: "twelve" and "thousand" are not values of their own.
+    const compounds = this.spans.filter((c) => c.numberWord && c.last > c.first);
+    const inCompound = (s: GoalSpan) => compounds.some((c) => c !== s && s.numeric && s.first >= c.first && s.last <= c.last);
+    this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => !inCompound(s)));
+    for (const [first, last] of this.capitalisedNames(quotedWords)) this.add(goal.slice(this.words[first]!.start, this.words[last]!.end), first, last, false, true);
     const items = this.spans.filter((s) => !s.numberWord);
     for (const p of items) {
       const between = (s: GoalSpan) => goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
@@ -114,14 +130,60 @@ export class GoalSpans {
     }
   }
 
-  private add(text: string, first: number, last: number, quoted: boolean): void {
+  /**
+   * Names written as several capitalised words, a number may end them ("Priya Nair", "Biology 101",
+   * "LH 455"): runs of two words or more joined by single spaces, outside quotes. A sentence's first word
+   * is its verb ("Remove Tomás Ruiz"), not part of a name.
+   */
+  private capitalisedNames(quotedWords: ReadonlySet<number>): [number, number][] {
+    const runs: [number, number][] = [];
+    const capitalised = (i: number) => /^\p{Lu}[\p{L}'’-]*$/u.test(this.words[i]!.text);
+    const joined = (i: number) => /^ $/.test(this.goal.slice(this.words[i - 1]!.end, this.words[i]!.start));
+    const sentenceStart = (i: number) => i === 0 || /[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start));
+    let i = 0;
+    while (i < this.words.length) {
+      if (quotedWords.has(i) || !capitalised(i)) {
+        i++;
+        continue;
+      }
+      let last = i;
+      while (last + 1 < this.words.length && !quotedWords.has(last + 1) && joined(last + 1) && (capitalised(last + 1) || /^\d+$/.test(this.words[last + 1]!.text))) {
+        last++;
+        if (/^\d+$/.test(this.words[last]!.text)) break;
+      }
+      const first = sentenceStart(i) ? i + 1 : i;
+      if (last > first) runs.push([first, last]);
+      i = last + 1;
+    }
+    return runs;
+  }
+
+  private add(text: string, first: number, last: number, quoted: boolean, name = false): void {
     if (text.includes('"') || text.includes('\\')) return;
     // "59086d" is a name, not 59086 of some unit.
     const suffix = writtenNumber(text)?.suffix;
-    const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(suffix) !== null);
-    const identifier = quoted || (!numeric && looksLikeName(text));
-    const unit = numeric ? (suffix ? unitOf(suffix) : this.unitAfter(last)) : null;
+    // "45-minute" is 45 minutes.
+    const unitSuffix = suffix?.replace(/^-/, '');
+    const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(unitSuffix!) !== null);
+    const identifier = quoted || name || (!numeric && looksLikeName(text));
+    const unit = numeric ? (suffix ? unitOf(unitSuffix!) : this.unitAfter(last)) : null;
     this.spans.push({ text, first, last, quoted, identifier, numeric, numberWord: false, unit, concepts: concepts(text) });
+  }
+
+  /**
+   * Numbers written in more than one word, from the number `n` at word `i`: "twelve thousand" (12000),
+   * "an hour and a half", "two and a half minutes" (1.5 hours, 2.5 minutes).
+   */
+  private compoundNumbers(n: number, i: number): void {
+    const text = (k: number) => this.words[k]?.text.toLowerCase() ?? '';
+    const push = (value: number, last: number, unit: Unit | null) =>
+      this.spans.push({ text: String(value), first: i, last, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
+    const scale = SCALES.get(text(i + 1));
+    if (scale !== undefined && n < 1000 && n >= 1) push(n * scale, i + 1, this.unitAfter(i + 1));
+    const andAHalf = (k: number) => text(k) === 'and' && /^an?$/.test(text(k + 1)) && text(k + 2) === 'half';
+    const unit = this.unitAfter(i);
+    if (unit && andAHalf(i + 2)) push(n + 0.5, i + 4, unit);
+    else if (andAHalf(i + 1) && this.unitAfter(i + 3)) push(n + 0.5, i + 4, this.unitAfter(i + 3));
   }
 
   /** Whether word `i` is a count: digits, a number word, or "a", "an", "every", "each", "per". */

@@ -1,15 +1,16 @@
 /**
- * Units of time and size as goals and param names write them, so a value can be converted to the unit
+ * Units of time, size and length as goals and param names write them, so a value can be converted to the unit
  * a param takes ("every one hour" into `seconds`, "3 minutes" into `timeoutMs`, "10 MiB" into `bytes`).
  */
 export interface Unit {
-  dimension: 'time' | 'size';
-  /** Milliseconds or bytes per unit. */
+  dimension: 'time' | 'size' | 'length';
+  /** Milliseconds, bytes or millimetres per unit. */
   factor: number;
 }
 
 const time = (factor: number): Unit => ({ dimension: 'time', factor });
 const size = (factor: number): Unit => ({ dimension: 'size', factor });
+const length = (factor: number): Unit => ({ dimension: 'length', factor });
 
 const UNITS = new Map<string, Unit>([
   ...['ms', 'msec', 'msecs', 'millis', 'millisecond', 'milliseconds'].map((w) => [w, time(1)] as const),
@@ -27,6 +28,11 @@ const UNITS = new Map<string, Unit>([
   ...['mib', 'mebibyte', 'mebibytes'].map((w) => [w, size(2 ** 20)] as const),
   ...['gib', 'gibibyte', 'gibibytes'].map((w) => [w, size(2 ** 30)] as const),
   ...['tib', 'tebibyte', 'tebibytes'].map((w) => [w, size(2 ** 40)] as const),
+  ...['mm', 'millimetre', 'millimetres', 'millimeter', 'millimeters'].map((w) => [w, length(1)] as const),
+  ...['cm', 'centimetre', 'centimetres', 'centimeter', 'centimeters'].map((w) => [w, length(10)] as const),
+  ...['metre', 'metres', 'meter', 'meters'].map((w) => [w, length(1000)] as const),
+  ...['km', 'kilometre', 'kilometres', 'kilometer', 'kilometers'].map((w) => [w, length(1e6)] as const),
+  ...['mile', 'miles'].map((w) => [w, length(1_609_344)] as const),
 ]);
 
 /** The unit a word names ("minutes", "MiB", "ms"), or null. */

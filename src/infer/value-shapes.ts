@@ -4,15 +4,17 @@ import { concepts } from './concepts.js';
  * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
  * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
  * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
- * for `time`. Generic to any domain that has such values; a param whose name asks for no form is left alone.
+ * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`.
+ * Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
   ['email', /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i],
   ['ip', /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/],
   ['date', /^\d{4}-\d{2}-\d{2}$|^\d{1,2}\/\d{1,2}\/\d{2,4}$/],
+  ['datetime', /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/],
   ['path', /^(~|\.{1,2})?\/\S*$|^[\w.-]+(\/[\w.-]+)+$/],
   ['domain', /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i],
   ['channel', /^#[\w.-]+$/],
@@ -38,9 +40,12 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['host', ['domain', 'ip']],
   ['hostname', ['domain']],
   ['channel', ['channel']],
-  ['date', ['date']],
+  ['date', ['date', 'datetime']],
   ['day', ['date']],
-  ['time', ['time']],
+  ['time', ['time', 'datetime']],
+  ['iso', ['date', 'datetime']],
+  ['when', ['date', 'datetime', 'time']],
+  ['timestamp', ['datetime']],
 ]);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */

@@ -49,6 +49,8 @@ export class ValueSpans {
   private readonly ifaceConcepts: ReadonlySet<string>[];
   /** The text of every goal span chosen as a value so far. */
   private readonly written = new Set<string>();
+  /** Every goal span chosen as a value so far. */
+  private readonly writtenSpans: GoalSpan[] = [];
   /** Indexes of the goal words that start a clause (an imperative's verb). */
   private readonly clauseFirstWords = new Set<number>();
   /** Memos of shapesAsked() and sameThing(): both read param names, and the prior asks them per candidate span. */
@@ -111,6 +113,7 @@ export class ValueSpans {
     const k = pick(scores);
     if (k < 0 || k === options.length) return null;
     this.written.add(options[k]!.span.text);
+    this.writtenSpans.push(options[k]!.span);
     // The priors are set by hand in nats, not learnt: the confidence reads the scores at a third of their strength.
     const tempered = scores.map((x) => x / VALUE_CONFIDENCE_TEMPERATURE);
     return { ids: options[k]!.ids, probability: Math.exp(tempered[k]! - logSumExp(tempered)) };
@@ -188,7 +191,7 @@ export class ValueSpans {
     else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
     // "as job 'nightly'": the interface's own noun next to a value names it more surely than a word near it.
     const byToolNoun = takesName(at.key) && this.afterToolNoun(span, at.k);
-    const named = this.goal.near(span, NAME_WINDOW, names) || (PREPOSITION_KEY.test(at.key) && before === at.key) || (takesName(at.key) && NAMING_WORD.test(before)) || byToolNoun;
+    const named = this.goal.near(span, NAME_WINDOW, names) || (before !== '' && before === prepositionOf(at.key)) || (takesName(at.key) && NAMING_WORD.test(before)) || byToolNoun;
     if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
@@ -198,6 +201,8 @@ export class ValueSpans {
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
     }
+    // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own.
+    if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last)) prior += OVERLAPS_WRITTEN;
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
     else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
     else if (at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
@@ -298,6 +303,8 @@ const REFERENT = 8;
 const REFERS_BACK = /\b(?:it|its|them|their|the same|that same|this same)\b/i;
 /** A value another param of the same step took: a step rarely passes one value twice. */
 const TAKEN_IN_STEP = -16;
+/** A span overlapping one already written as a value. */
+const OVERLAPS_WRITTEN = -16;
 const BARE_NUMBER_FOR_TEXT = -8;
 /** Toward the span that continues an enumeration, and toward going on with or ending a list as the goal does. */
 const ENUMERATION = 16;
@@ -319,8 +326,13 @@ function takesDestination(key: string): boolean {
 }
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
-/** A param named by a preposition ("from", "to"): its value is the span right after that word. */
+/** A param named by a preposition ("from", "to", "fromAccount"): its value is the span right after that word. */
 const PREPOSITION_KEY = /^(?:from|to|into|via|at|by|with|on|in|for)$/;
+/** The preposition a param's name is or starts with ("to", "fromAccount": "from"), if any. */
+function prepositionOf(key: string): string | undefined {
+  const lead = /^([a-z]+)(?=[A-Z0-9]|$)/.exec(key)?.[1];
+  return lead !== undefined && PREPOSITION_KEY.test(lead) ? lead : undefined;
+}
 /** Toward the value a setter gives the param it names ("set the colour of lamp L to red"), away from other params. */
 const SETTER_PROPERTY = 16;
 
