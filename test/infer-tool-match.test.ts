@@ -31,6 +31,7 @@ describe('concepts', () => {
     expect(concepts('install')).toEqual(concepts('add'));
     expect(concepts('RAM')).toEqual(concepts('memory'));
     expect(concepts('open')).toEqual(concepts('read'));
+    expect(concepts('scrap')).toEqual(concepts('delete'));
   });
 
   it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {
@@ -95,6 +96,10 @@ describe('ToolMatchBias', () => {
   it('reads a list tool as one that shows: "show the beds" asks for the list', () => {
     const beds = [tool('Greenhouse.renameBed', 'Renames a bed.', { bed: 'Text', name: 'Text' }), tool('Greenhouse.listBeds', 'Lists the beds.')];
     expect(best(new ToolMatchBias(new GoalReading('Show the beds.', beds), 1, [5, 6]).scores(''))).toBe(1);
+    // A list only named in a description ("your favourites list") is no list method.
+    const exhibits = [tool('Museum.narrate', 'Narrates an exhibit.', { exhibitId: 'Text' }), tool('Museum.pin', 'Saves an exhibit to your favourites list.', { exhibitId: 'Text' })];
+    const [narrate, pin] = new ToolMatchBias(new GoalReading('Show me exhibit e-1.', exhibits), 1, [5, 6]).scores('');
+    expect(pin).toBeCloseTo(narrate!, 12);
   });
 
   it('scores step k against the goal\'s k-th clause in the order the goal asks for', () => {

@@ -94,7 +94,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'get read show display report tell fetch view look inspect retrieve query see open',
   'set change configure update adjust modify assign',
   'create add make register install',
-  'delete remove erase drop destroy purge discard rid unregister uninstall',
+  'delete remove erase drop destroy purge discard rid unregister uninstall scrap trash ditch',
   'list enumerate all every available',
   'start launch run begin boot spawn',
   'stop halt kill terminate end quit',

@@ -20,8 +20,8 @@ export function toolConcepts(tool: ToolDescriptor): Map<string, number> {
   add(iface, FIELD_WEIGHT.iface);
   for (const p of Object.keys(tool.params)) add(p, FIELD_WEIGHT.param);
   add(tool.description, FIELD_WEIGHT.description);
-  // Listing is a way of showing: "show the keys" asks a list tool as much as a get one, at a description word's weight.
-  if (out.has(LIST) && !out.has(GET)) out.set(GET, FIELD_WEIGHT.description);
+  // Listing is a way of showing: "show the keys" asks a list method as much as a get one, at a description word's weight.
+  if (out.get(LIST) === FIELD_WEIGHT.method && !out.has(GET)) out.set(GET, FIELD_WEIGHT.description);
   return out;
 }
 
