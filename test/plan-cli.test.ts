@@ -172,7 +172,7 @@ describe('bad input', () => {
   it('refuses an empty goal and a goal longer than the context', () => {
     expectError(cli('plan', '--tools', tools, '--goal', '  ', '--checkpoint', ckpt), /goal is empty/);
     const long = 'restart the service and check it again '.repeat(200);
-    expectError(cli('plan', '--tools', tools, '--goal', long, '--checkpoint', ckpt), /take \d+ tokens, but the model's context is 1024/);
+    expectError(cli('plan', '--tools', tools, '--goal', long, '--checkpoint', ckpt), /take \d+ tokens, but the model's context is 1280/);
   });
 
   it('refuses a checkpoint trained with a different tokenizer', () => {

@@ -62,8 +62,15 @@ function readMeta(path: string): z.output<typeof plannerMetaSchema> {
 }
 
 /**
+ * How far past the context it was trained with the planner reads. Its positions are rotary, so a few
+ * more than it saw in training stay meaningful; with the trained context alone, a plan of five steps
+ * over many tools runs out of room and ends short (docs/planner.md, "Context").
+ */
+export const CONTEXT_STRETCH = 1.25;
+
+/**
  * Loads the latest checkpoint in `dir` (model_<step>.safetensors + meta_<step>.json) into a Gpt with
- * the tokenizer it was trained with. Refuses a tokenizer whose sha256 differs from the recorded one:
+ * the tokenizer it was trained with, its context stretched by CONTEXT_STRETCH. Refuses a tokenizer whose sha256 differs from the recorded one:
  * the weights would read different ids than they were trained on. Needs an initialised backend.
  */
 export function loadPlanner(dir: string): Planner {
@@ -89,7 +96,8 @@ export function loadPlanner(dir: string): Planner {
       throw new UserError(`${weightsPath}: cannot read checkpoint weights`);
     }
     const weights = decodeSafetensors(bytes, weightsPath).tensors;
-    const model = new Gpt(modelConfig(meta.config.model, tokenizer.vocabSize), 0);
+    const trained = modelConfig(meta.config.model, tokenizer.vocabSize);
+    const model = new Gpt({ ...trained, seqLen: Math.round(trained.seqLen * CONTEXT_STRETCH) }, 0);
     try {
       expectTensors(weights, new Map([...model.params].map(([name, v]) => [name, v.shape])), weightsPath);
       restoreVariables(model.params, weights);
