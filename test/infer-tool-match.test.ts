@@ -161,7 +161,7 @@ describe('ToolMatchBias', () => {
     expect([...new GoalReading('Renew shop.example.net and revoke 7D:3E:01.', tools).goalConcepts].sort()).toEqual([...concepts('renew revoke')].sort());
   });
 
-  it('favours a refusal only when the goal shares no word with any listed tool', () => {
+  it('favours a refusal when the goal shares no word with any listed tool, or asks only the opposite of what one does', () => {
     const mask = new Uint8Array(128);
     mask[0x7b] = mask[0x5d] = 1;
     const decide = (goal: string) => {
@@ -171,6 +171,15 @@ describe('ToolMatchBias', () => {
     };
     expect(decide('Bitte schalte das Licht aus.')).toBeGreaterThan(0);
     expect(decide('delete widget w-7')).toBe(0);
+    // Only the opposite is listed: no tool deletes, one creates.
+    const creates = [tool('Glorp.createWidget', 'Creates a widget.', { widgetId: 'Text' }), tool('Glorp.renameWidget', 'Renames a widget.', { widgetId: 'Text' })];
+    const decideWith = (goal: string) => {
+      const row = new Float32Array(128);
+      new ToolMatchBias(new GoalReading(goal, creates), 1, [5, 6]).applyDecision(row, mask, (id) => id);
+      return row[0x5d]! - row[0x7b]!;
+    };
+    expect(decideWith('delete widget w-7')).toBeGreaterThan(0);
+    expect(decideWith('rename widget w-7')).toBe(0);
   });
 });
 

@@ -5,6 +5,12 @@ import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from '.
 const CREATE = concepts('create')[0]!;
 const GET = concepts('get')[0]!;
 const LIST = concepts('list')[0]!;
+/** Actions and their opposites, both ways. */
+const OPPOSITE = new Map(
+  ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute', 'add remove']
+    .map((pair) => concepts(pair) as [string, string])
+    .flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]),
+);
 
 /** Field weights: the method name says what a tool does most directly. */
 export const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
@@ -42,7 +48,11 @@ export class GoalReading {
   /** The clauses that ask for a step, in the order the goal asks (clauses.ordered). */
   readonly asked: readonly Clause[];
 
-  constructor(goal: string, tools: readonly ToolDescriptor[]) {
+  /** Per listed tool: the concepts of its method's name. */
+  private readonly methodConcepts: ReadonlySet<string>[];
+
+  constructor(private readonly goal: string, tools: readonly ToolDescriptor[]) {
+    this.methodConcepts = tools.map((t) => new Set(concepts(t.name.split('.')[1]!)));
     const goalConcepts = new Set(concepts(withoutValues(goal)));
     this.toolConcepts = tools.map(toolConcepts);
     this.index = new Map(tools.map((t, k) => [t.name, k]));
@@ -67,6 +77,17 @@ export class GoalReading {
       }
     }
     this.goalConcepts = goalConcepts;
+  }
+
+  /**
+   * Whether the clause asks for an action ("delete", "allow") that no listed tool names anywhere while a
+   * listed method does its opposite (`addTrack`, `blockPort`): a near miss, which a plan would get wrong.
+   */
+  onlyOpposite(clause: Clause): boolean {
+    return concepts(withoutValues(this.goal.slice(clause.start, clause.end))).some((c) => {
+      const o = OPPOSITE.get(c);
+      return o !== undefined && !this.idf.has(c) && this.methodConcepts.some((m) => m.has(o));
+    });
   }
 
   /** How well a clause matches listed tool `k`: over the concepts they share, idf times field weight. */

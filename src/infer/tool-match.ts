@@ -86,10 +86,13 @@ export class ToolMatchBias {
 
   /**
    * At the choice between a plan (`{`) and a refusal (`]`): when the goal shares no word with any listed
-   * tool, `weight` nats toward the refusal (a goal in another language, or about something else).
+   * tool (a goal in another language, or about something else), or a clause asks for an action no listed
+   * tool does while one does its opposite ("allow the port" with only `blockPort`), `weight` nats toward
+   * the refusal.
    */
   applyDecision(row: Float32Array, mask: Uint8Array, firstByte: (id: number) => number | undefined): void {
-    if ([...this.reading.goalConcepts].some((c) => this.reading.idf.has(c))) return;
+    const oppositeOnly = this.reading.asked.some((clause) => this.reading.onlyOpposite(clause));
+    if (!oppositeOnly && [...this.reading.goalConcepts].some((c) => this.reading.idf.has(c))) return;
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === CLOSE_BRACKET) row[id]! += this.weight * UNMATCHED_REFUSAL_NATS;
   }
 
