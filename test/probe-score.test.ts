@@ -6,6 +6,7 @@ import { UserError } from '../src/errors.js';
 import { probeCaseSchema, readProbeFile, readProbeOutputs, type ProbeCase } from '../src/eval/probe/probe-file.js';
 import { argValuesMatch, PROBE_METRICS, scoreOutput, type ProbeMetric } from '../src/eval/probe/score-case.js';
 import { formatProbeReport, scoreProbe } from '../src/eval/probe/report.js';
+import { repoRoot } from './helpers/cli.js';
 
 const DEV_PROBE = '/work/shared/probe/dev.jsonl';
 
@@ -214,5 +215,18 @@ describe('bad input', () => {
     expect(() => scoreProbe(readProbeFile(DEV_PROBE), outputs, path)).toThrow(`${path}: no output for probe case "survey-probe"`);
     writeFileSync(path, `${JSON.stringify({ id: 'x' })}\n`);
     expect(() => readProbeOutputs(path)).toThrow(`${path}:1: field \`output\``);
+  });
+});
+
+describe('data/probe/non-os-dev.jsonl', () => {
+  it('is a probe file whose every case its own expected plan (or refusal) passes', () => {
+    const cases = readProbeFile(join(repoRoot, 'data/probe/non-os-dev.jsonl'));
+    expect(cases.length).toBe(40);
+    for (const c of cases) {
+      const expected = c.expect.refusal
+        ? JSON.stringify({ steps: [], refusal: 'None of the listed tools can do this.' })
+        : plan(...c.expect.steps!.map((tool) => JSON.stringify({ tool, args: c.expect.args[tool], rationale: 'As asked.' })));
+      expect([c.id, failed(c, expected)]).toEqual([c.id, []]);
+    }
   });
 });
