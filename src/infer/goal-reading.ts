@@ -7,7 +7,7 @@ const GET = concepts('get')[0]!;
 const LIST = concepts('list')[0]!;
 /** Actions and their opposites, both ways. */
 const OPPOSITE = new Map(
-  ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute', 'add remove']
+  ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute']
     .map((pair) => concepts(pair) as [string, string])
     .flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]),
 );

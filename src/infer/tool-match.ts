@@ -14,8 +14,8 @@ import { toolsInPlan } from './plan-so-far.js';
  * the listed tools (so words every tool shares decide nothing) times its field weight. Concepts a chosen
  * step's tool already matched count less for the next step, so a second step looks for the goal's
  * other clause. Step k also scores against the goal's k-th clause in the order the goal asks for
- * (goal-clauses.ts), and a tool whose method a negated clause names ("do not page anyone") is pushed
- * down. The bonus, in nats, is `weight` times the score; only the listed slots get it.
+ * (goal-clauses.ts), less for a tool that matches a clause still to come better (that clause's step), and
+ * a tool whose method a negated clause names ("do not page anyone") is pushed down. The bonus, in nats, is `weight` times the score; only the listed slots get it.
  */
 export class ToolMatchBias {
   /** Per listed tool: true when a negated clause names its method. */
