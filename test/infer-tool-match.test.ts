@@ -93,6 +93,11 @@ describe('ToolMatchBias', () => {
     expect(best(prior.scores('{"steps":[{"tool":"Greenhouse.listBeds","args":{},"rationale":"Lists the beds."},{"tool":"'))).toBe(0);
   });
 
+  it('reads a question as asking to read: "What\'s the tide height?" takes the getter, not the setter', () => {
+    const tides = [tool('Tides.setHeightAlert', 'Alerts when the tide height crosses a level.', { port: 'Text', metres: 'Float64' }), tool('Tides.height', 'The tide height at a port.', { port: 'Text' })];
+    expect(best(new ToolMatchBias(new GoalReading("What's the tide height at Brest?", tides), 1, [5, 6]).scores(''))).toBe(1);
+  });
+
   it('reads a list tool as one that shows: "show the beds" asks for the list', () => {
     const beds = [tool('Greenhouse.renameBed', 'Renames a bed.', { bed: 'Text', name: 'Text' }), tool('Greenhouse.listBeds', 'Lists the beds.')];
     expect(best(new ToolMatchBias(new GoalReading('Show the beds.', beds), 1, [5, 6]).scores(''))).toBe(1);

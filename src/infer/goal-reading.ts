@@ -5,6 +5,8 @@ import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from '.
 const CREATE = concepts('create')[0]!;
 const GET = concepts('get')[0]!;
 const LIST = concepts('list')[0]!;
+/** Actions that change something. */
+const CHANGES = new Set(concepts('set create delete start stop restart enable disable block unblock move write send cancel pause resume mount unmount resize lock unlock'));
 /** Actions and their opposites, both ways. */
 const OPPOSITE = new Map(
   ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute']
@@ -88,6 +90,17 @@ export class GoalReading {
       const o = OPPOSITE.get(c);
       return o !== undefined && !this.idf.has(c) && this.methodConcepts.some((m) => m.has(o));
     });
+  }
+
+  /** Whether the clause is a question ("What's the rate …?", "how many …"): it asks to read, not to change. */
+  isQuestion(clause: Clause): boolean {
+    const text = this.goal.slice(clause.start, clause.end);
+    return /^\s*(?:what|what's|which|how|who|whose|when|where|is|are|does|do|did|has|have|can|could)\b/i.test(text) && !/^\s*(?:can|could)\s+you\b/i.test(text);
+  }
+
+  /** Whether listed tool `k`'s method changes something (sets, creates, deletes, starts, stops …). */
+  changes(k: number): boolean {
+    return [...this.methodConcepts[k]!].some((c) => CHANGES.has(c));
   }
 
   /** How well a clause matches listed tool `k`: over the concepts they share, idf times field weight. */

@@ -49,6 +49,8 @@ export class ToolMatchBias {
       if (aligned) {
         const own = this.reading.clauseMatch(aligned, k);
         score += ALIGNED * own;
+        // A question asks to read, not to change.
+        if (this.reading.isQuestion(aligned) && this.reading.changes(k)) score -= QUESTION_CHANGES;
         // A tool that matches a clause still to come better than this one is likely that clause's step.
         let later = 0;
         for (let t = chosen.length + 1; t < asked.length; t++) later = Math.max(later, this.reading.clauseMatch(asked[t]!, k));
@@ -119,6 +121,8 @@ const UNMATCHED_REFUSAL_NATS = 6;
 const ALIGNED = 4;
 /** Score taken off per unit a tool matches a later asked clause better than this step's own. */
 const BELONGS_LATER = 2;
+/** Score taken off a tool that changes something, for a step a question asks for ("What's the rate?"). */
+const QUESTION_CHANGES = 1;
 /** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
 const REPEATED = 1;
 /** Score taken off a tool whose method a negated clause names. */
