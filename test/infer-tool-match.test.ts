@@ -32,6 +32,7 @@ describe('concepts', () => {
     expect(concepts('RAM')).toEqual(concepts('memory'));
     expect(concepts('open')).toEqual(concepts('read'));
     expect(concepts('scrap')).toEqual(concepts('delete'));
+    expect(concepts('describe')).toEqual(concepts('show'));
   });
 
   it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {

@@ -91,7 +91,7 @@ const STOPWORDS = new Set(
  * everyday usage, not from any evaluation set.
  */
 const SYNONYM_GROUPS: readonly string[] = [
-  'get read show display report tell fetch view look inspect retrieve query see open',
+  'get read show display report tell fetch view look inspect retrieve query see open describe',
   'set change configure update adjust modify assign',
   'create add make register install',
   'delete remove erase drop destroy purge discard rid unregister uninstall scrap trash ditch',
