@@ -152,6 +152,9 @@ describe('argument values as goal spans', () => {
     expect(spans).toEqual(expect.arrayContaining(['Ada Lovelace', 'Pottery 2']));
     expect(spans).not.toContain('Enrol Ada Lovelace');
     expect(spans).not.toContain('Then Tea Time');
+    // Its words are no values of their own; a number in it may be.
+    expect(spans).not.toContain('Lovelace');
+    expect(spans).toContain('2');
     expect(await plan(CLUB, 'Enrol Ada Lovelace in the class Pottery 2.')).toEqual([['Club.enrol', { memberName: 'Ada Lovelace', className: 'Pottery 2' }]]);
     // No param takes a part of a value already written, even against a model leaning to it.
     expect(await plan(CLUB, 'Tune Sunday Morning on north.', ['Morning'], 6)).toEqual([['Radio.tune', { show: 'Sunday Morning', station: 'north' }]]);

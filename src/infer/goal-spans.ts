@@ -120,7 +120,10 @@ export class GoalSpans {
     const compounds = this.spans.filter((c) => c.numberWord && c.last > c.first);
     const inCompound = (s: GoalSpan) => compounds.some((c) => c !== s && s.numeric && s.first >= c.first && s.last <= c.last);
     this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => !inCompound(s)));
-    for (const [first, last] of this.capitalisedNames(quotedWords)) this.add(goal.slice(this.words[first]!.start, this.words[last]!.end), first, last, false, true);
+    const names = this.capitalisedNames(quotedWords);
+    // A word of a name is no value of its own ("Priya" of "Priya Nair"); a number in it may be ("455" of "LH 455").
+    this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => s.numeric || !names.some(([first, last]) => s.first >= first && s.last <= last)));
+    for (const [first, last] of names) this.add(goal.slice(this.words[first]!.start, this.words[last]!.end), first, last, false, true);
     const items = this.spans.filter((s) => !s.numberWord);
     for (const p of items) {
       const between = (s: GoalSpan) => goal.slice(this.words[p.last]!.end, this.words[s.first]!.start);
