@@ -50,6 +50,7 @@ const CLUB = [
   tool('Bank.move', 'Moves money between two accounts.', { fromAccount: 'Text', toAccount: 'Text', amount: 'Float64' }),
   tool('Radar.sweep', 'Sweeps a radius for boats.', { radiusMeters: 'UInt32' }),
   tool('Radio.tune', 'Tunes a show on a station.', { show: 'Text', station: 'Text' }),
+  tool('Archive.search', 'Searches the archive.', { query: 'Text' }),
 ];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
@@ -194,6 +195,10 @@ describe('argument values as goal spans', () => {
     expect(await plan(LIBRARY, "Start 'glaze-cone6' as the 'tue-3' batch.")).toEqual([['Batch.start', { name: 'tue-3', recipe: 'glaze-cone6' }]]);
     // The noun beside the value outweighs "name" two words away, against a model leaning to the other.
     expect(await plan(LIBRARY, "Start the 'tue-3' batch with the recipe name 'slow glaze'.", ['slow'])).toEqual([['Batch.start', { name: 'tue-3', recipe: 'slow glaze' }]]);
+  });
+
+  it('gives a param holding what to search for the topic after "about", "for", "matching"', async () => {
+    expect(await plan(CLUB, 'Find maps about falconry in the archive.')).toEqual([['Archive.search', { query: 'falconry' }]]);
   });
 
   it('gives a param naming where something goes the span after "to"', async () => {

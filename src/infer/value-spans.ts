@@ -185,6 +185,8 @@ export class ValueSpans {
     else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && this.shapesAsked(at.tool, k)?.includes(shape))) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
     if (text && takesDestination(at.key) && /^(?:to|into|under)$/.test(before)) prior += DESTINATION;
+    // "books about falconry", "look for invoice", "packages matching vacation": the topic is the query.
+    if (text && takesQuery(at.key) && /^(?:about|for|matching|containing|mentioning|on)$/.test(before)) prior += QUERY_TOPIC;
     // "set the P of X to V": V is P's value, and no other param's.
     const property = this.goal.setterProperty(span);
     if (property?.some(names)) prior += SETTER_PROPERTY;
@@ -318,11 +320,17 @@ function takesName(key: string): boolean {
 }
 /** The words that introduce a name ("a job called cleanup"). */
 const NAMING_WORD = /^(?:called|named|label+ed|titled)$/;
+/** Toward the span after "about", "for", "matching" … for a param holding what to search for. */
+const QUERY_TOPIC = 8;
 /** Toward the span after "to", "into" or "under" for a param naming where something goes. */
 const DESTINATION = 8;
 /** A param naming where something goes ("channel", "folder", "targetDir"), which "to", "into" or "under" introduce. */
 function takesDestination(key: string): boolean {
   return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$/.test(key);
+}
+/** A param holding what to search for ("query", "q", "keyword", "searchTerm", "topic", "pattern"). */
+function takesQuery(key: string): boolean {
+  return /^(?:q|query|keyword|term|topic|pattern)$|(?:Query|Keyword|Term|Topic|Pattern)$/.test(key);
 }
 /** Words either side of a span that may name its param. */
 const NAME_WINDOW = 2;
