@@ -218,9 +218,9 @@ describe('bad input', () => {
   });
 });
 
-describe('data/probe/non-os-dev.jsonl', () => {
+describe.each(['non-os-dev', 'non-os-heldout'])('data/probe/%s.jsonl', (name) => {
   it('is a probe file whose every case its own expected plan (or refusal) passes', () => {
-    const cases = readProbeFile(join(repoRoot, 'data/probe/non-os-dev.jsonl'));
+    const cases = readProbeFile(join(repoRoot, `data/probe/${name}.jsonl`));
     expect(cases.length).toBe(40);
     for (const c of cases) {
       const expected = c.expect.refusal
