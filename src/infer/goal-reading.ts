@@ -69,7 +69,7 @@ export class GoalReading {
     this.asked = this.clauses.ordered;
     // A clause led by a noun that names a listed interface, method or param but starts no listed method
     // ("Bookmark <url>") asks to make one: the noun used as a verb.
-    const verbs = new Set(tools.map((t) => concepts(t.name.split('.')[1]!)[0]));
+    const verbs = new Set(this.methodConcepts.map((m) => m.values().next().value));
     for (const clause of this.asked) {
       // The clause's first word, where an imperative puts its verb.
       const lead = concepts(/^\s*(\S+)/.exec(goal.slice(clause.start, clause.end))?.[1] ?? '')[0];

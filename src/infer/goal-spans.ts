@@ -116,13 +116,12 @@ export class GoalSpans {
       const n = spelled ?? (/^\d+(?:\.\d+)?$/.test(w.text) ? Number(w.text) : undefined);
       if (n !== undefined && !afterHalf) this.compoundNumbers(n, i);
     });
-    // A number written in several words is that number only: "twelve" and "thousand" are not values of their own.
-    const compounds = this.spans.filter((c) => c.numberWord && c.last > c.first);
-    const inCompound = (s: GoalSpan) => compounds.some((c) => c !== s && s.numeric && s.first >= c.first && s.last <= c.last);
-    this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => !inCompound(s)));
+    // A number written in several words is that number only ("twelve" and "thousand" are no values of their
+    // own); a word of a name is none either ("Priya" of "Priya Nair"), though a number in it may be ("455").
+    const compounds = this.spans.filter((c) => c.numberWord && c.last > c.first).map((c): [number, number] => [c.first, c.last]);
     const names = this.capitalisedNames(quotedWords);
-    // A word of a name is no value of its own ("Priya" of "Priya Nair"); a number in it may be ("455" of "LH 455").
-    this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => s.numeric || !names.some(([first, last]) => s.first >= first && s.last <= last)));
+    const inside = (s: GoalSpan, [first, last]: [number, number]) => s.first >= first && s.last <= last && (s.first !== first || s.last !== last);
+    this.spans.splice(0, this.spans.length, ...this.spans.filter((s) => !(s.numeric ? compounds : names).some((r) => inside(s, r))));
     for (const [first, last] of names) this.add(goal.slice(this.words[first]!.start, this.words[last]!.end), first, last, false, true);
     const items = this.spans.filter((s) => !s.numberWord);
     for (const p of items) {

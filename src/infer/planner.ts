@@ -70,8 +70,9 @@ export const CONTEXT_STRETCH = 1.25;
 
 /**
  * Loads the latest checkpoint in `dir` (model_<step>.safetensors + meta_<step>.json) into a Gpt with
- * the tokenizer it was trained with, its context stretched by CONTEXT_STRETCH. Refuses a tokenizer whose sha256 differs from the recorded one:
- * the weights would read different ids than they were trained on. Needs an initialised backend.
+ * the tokenizer it was trained with, its context stretched by CONTEXT_STRETCH. Refuses a tokenizer whose
+ * sha256 differs from the recorded one: the weights would read different ids than they were trained on.
+ * Needs an initialised backend.
  */
 export function loadPlanner(dir: string): Planner {
   const steps = checkpointSteps(dir);

@@ -44,13 +44,14 @@ export class ToolMatchBias {
       for (const c of toolConcepts[k]!.keys()) explained.set(c, (explained.get(c) ?? 0) + 1);
     }
     const aligned = asked[chosen.length];
+    // A question asks to read, not to change.
+    const question = aligned !== undefined && this.reading.isQuestion(aligned);
     return toolConcepts.map((fields, k) => {
       let score = (this.forbidden[k] ? -FORBIDDEN : 0) - (used.has(k) ? REPEATED : 0);
       if (aligned) {
         const own = this.reading.clauseMatch(aligned, k);
         score += ALIGNED * own;
-        // A question asks to read, not to change.
-        if (this.reading.isQuestion(aligned) && this.reading.changes(k)) score -= QUESTION_CHANGES;
+        if (question && this.reading.changes(k)) score -= QUESTION_CHANGES;
         // A tool that matches a clause still to come better than this one is likely that clause's step.
         let later = 0;
         for (let t = chosen.length + 1; t < asked.length; t++) later = Math.max(later, this.reading.clauseMatch(asked[t]!, k));

@@ -47,8 +47,6 @@ export class ValueSpans {
   private readonly goalText: string;
   /** Per listed tool: the concepts of its interface's name. */
   private readonly ifaceConcepts: ReadonlySet<string>[];
-  /** The text of every goal span chosen as a value so far. */
-  private readonly written = new Set<string>();
   /** Every goal span chosen as a value so far. */
   private readonly writtenSpans: GoalSpan[] = [];
   /** Indexes of the goal words that start a clause (an imperative's verb). */
@@ -112,7 +110,6 @@ export class ValueSpans {
     const scores = Float32Array.from([...options.map((o) => o.score), own]);
     const k = pick(scores);
     if (k < 0 || k === options.length) return null;
-    this.written.add(options[k]!.span.text);
     this.writtenSpans.push(options[k]!.span);
     // The priors are set by hand in nats, not learnt: the confidence reads the scores at a third of their strength.
     const tempered = scores.map((x) => x / VALUE_CONFIDENCE_TEMPERATURE);
@@ -126,7 +123,8 @@ export class ValueSpans {
    */
   unusedValues(): number {
     const values = new Set(this.goal.spans.filter((s) => s.identifier || (s.numeric && !s.numberWord)).map((s) => s.text));
-    return [...values].filter((v) => !this.written.has(v)).length;
+    for (const span of this.writtenSpans) values.delete(span.text);
+    return values.size;
   }
 
   /** The priors on a value's tokens where no span is written whole: a list going on or ending, a flag. */
