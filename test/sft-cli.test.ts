@@ -31,7 +31,7 @@ describe('capplan sft', () => {
     const cfg = sftConfig('sft');
     const first = runCli(['sft', '--config', cfg, '--from', base, '--backend', 'cpu', '--stop-at', '1', '--out', out]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/sft data: 6 train examples \(\d+ tokens, \d+ of them plan targets\) packed into \d+ rows of 257 per epoch \([\d.]+% filled\); 2 val, 2 val_unseen/);
+    expect(first.stdout).toMatch(/sft data: 6 train examples \(\d+ tokens, \d+ of them plan targets\) packed \(in_order\) into \d+ rows of 257 per epoch \([\d.]+% filled\); 2 val, 2 val_unseen/);
     expect(first.stdout).toMatch(/^before training: val loss \d+\.\d{4} \| val unseen loss \d+\.\d{4}$/m);
     expect(first.stdout).toMatch(/^sft: depth 1, .* 2 steps × 256 tokens/m);
     expect(readdirSync(out).sort()).toEqual(['meta_1.json', 'model_1.safetensors', 'optim_1.safetensors', 'train.jsonl']);

@@ -58,6 +58,12 @@ export const SftConfigSchema = z
     /** The tokenizer; its sha256 must equal the one the base checkpoint was trained with. */
     tokenizer_dir: z.string().min(1).default('tokenizer'),
     data: SftDataSchema.prefault({}),
+    /**
+     * How examples fill rows: in_order lays them end to end in the shuffled order, a row ending where the next
+     * one does not fit; best_fit fills each row's rest with the longest of the next examples that fits
+     * (packing.ts), so a step holds more examples and less padding.
+     */
+    packing: z.enum(['in_order', 'best_fit']).default('in_order'),
     optim: SftOptimSchema,
     /** Passes over the train split (fractions allowed); exactly one of epochs and steps. */
     epochs: z.number().positive().optional(),

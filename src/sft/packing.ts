@@ -5,8 +5,13 @@ import { deriveSeed, seededPermutation } from '../util/prng.js';
 import type { SftExample } from './examples.js';
 import { RESTRICT } from '../train/target-restriction.js';
 
+/** How examples fill rows (SftConfig.packing). */
+export type PackingMode = 'in_order' | 'best_fit';
+
 export interface PackerOptions {
   seqLen: number;
+  /** in_order (default) lays examples end to end in the epoch's shuffled order; best_fit reorders them first (bestFitOrder). */
+  packing?: PackingMode;
   /** Input id of the unused tail of a row (its targets are −1, so any id does). */
   pad: number;
   /** Seed of the example order (a fresh permutation per epoch); null keeps file order (validation). */
@@ -29,6 +34,8 @@ export const IGNORE = -1;
  * token where the example's loss mask is 1 (plan and <|assistant_end|>) and −1 everywhere else.
  *
  * Position = (epoch, index of the next unplaced example in that epoch's order); `group` and `offset` stay 0.
+ * With best_fit packing that order is the shuffled one rearranged by bestFitOrder, so a position means the
+ * same in both modes and a resumed run continues bit for bit.
  */
 export class SftPacker implements BatchStream {
   private position: LoaderPosition;
@@ -56,7 +63,8 @@ export class SftPacker implements BatchStream {
       this.position = { epoch: this.position.epoch + 1, group: 0, doc: 0, offset: 0 };
     }
     if (this.orderEpoch !== this.position.epoch) {
-      this.order = epochOrder(this.examples.length, this.opts.seed, this.position.epoch);
+      const shuffled = epochOrder(this.examples.length, this.opts.seed, this.position.epoch);
+      this.order = this.opts.packing === 'best_fit' ? bestFitOrder(shuffled, this.examples, this.opts.seqLen + 1) : shuffled;
       this.orderEpoch = this.position.epoch;
     }
     return this.examples[this.order[this.position.doc]!]!;
@@ -122,9 +130,47 @@ function epochOrder(n: number, seed: number | null, epoch: number): Uint32Array 
   return Uint32Array.from({ length: n }, (_, i) => i);
 }
 
+/** How far ahead best_fit looks for an example that fills the rest of a row. */
+export const BEST_FIT_WINDOW = 256;
+
+/**
+ * The shuffled order rearranged so that laying examples end to end fills rows better: each row starts with
+ * the earliest example not yet placed, then repeatedly takes the longest of the next BEST_FIT_WINDOW unplaced
+ * examples that still fits. A row ends when none of them fits, so the next row's first example does not fit
+ * either and the packer's in-order fill cuts rows exactly where this plan does. Order stays close to the
+ * shuffle (an example moves up at most a window), and every example is still seen once per epoch.
+ */
+export function bestFitOrder(order: Uint32Array, examples: readonly SftExample[], width: number): Uint32Array {
+  const out = new Uint32Array(order.length);
+  const placed = new Uint8Array(order.length);
+  let written = 0;
+  let head = 0;
+  while (written < order.length) {
+    while (placed[head]) head += 1;
+    placed[head] = 1;
+    out[written++] = order[head]!;
+    let room = width - examples[order[head]!]!.tokens.length;
+    for (;;) {
+      let best = -1;
+      let bestLength = 0;
+      for (let i = head + 1, seen = 0; i < order.length && seen < BEST_FIT_WINDOW; i++) {
+        if (placed[i]) continue;
+        seen += 1;
+        const length = examples[order[i]!]!.tokens.length;
+        if (length <= room && length > bestLength) [best, bestLength] = [i, length];
+      }
+      if (best < 0) break;
+      placed[best] = 1;
+      out[written++] = order[best]!;
+      room -= bestLength;
+    }
+  }
+  return out;
+}
+
 /** Rows one epoch fills (epoch 0's order): sizes the schedule when the config asks for epochs. */
-export function rowsPerEpoch(examples: readonly SftExample[], seqLen: number, seed: number): number {
-  const packer = new SftPacker(examples, { seqLen, pad: 0, seed, singlePass: true });
+export function rowsPerEpoch(examples: readonly SftExample[], seqLen: number, seed: number, packing: PackingMode = 'in_order'): number {
+  const packer = new SftPacker(examples, { seqLen, pad: 0, seed, singlePass: true, packing });
   let rows = 0;
   while (packer.nextRow()) rows += 1;
   return rows;

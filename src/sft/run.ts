@@ -78,7 +78,7 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
     name: 'sft',
     checkpointKind: 'sft',
     defaultSteps: steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep)),
-    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, excluded: data.slots }),
+    openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, excluded: data.slots, packing: config.sft.packing }),
     evaluate: async (model) => ({
       val_loss: await maskedLoss(model, data.val, evalSpec),
       val_unseen_loss: await maskedLoss(model, data.valUnseen, evalSpec),
@@ -142,9 +142,9 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
   const cropped = train.cropped + val.cropped + valUnseen.cropped;
   const counted = train.examples.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
   const tokens = train.examples.reduce((n, e) => n + e.tokens.length, 0);
-  const rows = rowsPerEpoch(train.examples, config.seq_len, config.seed);
+  const rows = rowsPerEpoch(train.examples, config.seq_len, config.seed, config.packing);
   log(
-    `sft data: ${train.examples.length} train examples (${tokens} tokens, ${counted} of them plan targets) packed into ` +
+    `sft data: ${train.examples.length} train examples (${tokens} tokens, ${counted} of them plan targets) packed (${config.packing}) into ` +
       `${rows} rows of ${width} per epoch (${((100 * tokens) / (rows * width)).toFixed(1)}% filled); ` +
       `${val.examples.length} val, ${valUnseen.examples.length} val_unseen scored per evaluation` +
       (cropped > 0 ? `; ${cropped} example(s) longer than seq_len + 1 = ${width} tokens cropped` : ''),
