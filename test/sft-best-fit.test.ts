@@ -62,7 +62,7 @@ describe('best-fit SFT packing', () => {
     expect(tokens / (bestFit * WIDTH)).toBeGreaterThan(0.95);
   });
 
-  it('places every example once per epoch, whole, and ends a row only where the next row's first example does not fit', () => {
+  it('places every example once per epoch, whole, and ends a row only where the first example of the next row does not fit', () => {
     const examples = variedExamples(300, 11);
     const rows = packedRows(examples, 'best_fit', 5);
     const seen = rows.flat();
@@ -86,9 +86,11 @@ describe('best-fit SFT packing', () => {
     expect(a.getPosition().epoch).toBe(1);
   });
 
-  it('is a config choice: in_order by default, an unknown mode names the field and the allowed values', () => {
+  it('is a config choice: in_order when absent, an unknown mode names the field and the allowed values', () => {
     const optim = { device_batch_size: 1, total_batch_tokens: 512 };
-    expect(parseWith(SftConfigSchema, { optim, steps: 1 }, 'sft.json').packing).toBe('in_order');
+    // Absent means in_order, and stays absent so recorded recipes keep their config digest.
+    expect(parseWith(SftConfigSchema, { optim, steps: 1 }, 'sft.json').packing).toBeUndefined();
+    expect(rowsPerEpoch(variedExamples(50, 2), SEQ, 1)).toBe(rowsPerEpoch(variedExamples(50, 2), SEQ, 1, 'in_order'));
     expect(() => parseWith(SftConfigSchema, { optim, steps: 1, packing: 'bestfit' }, 'sft.json')).toThrow(/packing.*in_order.*best_fit/);
   });
 });

@@ -63,7 +63,8 @@ export const SftConfigSchema = z
      * one does not fit; best_fit fills each row's rest with the longest of the next examples that fits
      * (packing.ts), so a step holds more examples and less padding.
      */
-    packing: z.enum(['in_order', 'best_fit']).default('in_order'),
+    // Optional rather than defaulted, so recipes recorded before the field existed keep their config digest.
+    packing: z.enum(['in_order', 'best_fit']).optional(),
     optim: SftOptimSchema,
     /** Passes over the train split (fractions allowed); exactly one of epochs and steps. */
     epochs: z.number().positive().optional(),
