@@ -61,9 +61,9 @@ export const SftConfigSchema = z
     /**
      * How examples fill rows: in_order lays them end to end in the shuffled order, a row ending where the next
      * one does not fit; best_fit fills each row's rest with the longest of the next examples that fits
-     * (packing.ts), so a step holds more examples and less padding.
+     * (packing.ts), so a step holds more examples and less padding. Absent means in_order; optional rather
+     * than defaulted, so recipes recorded before the field existed keep their config digest.
      */
-    // Optional rather than defaulted, so recipes recorded before the field existed keep their config digest.
     packing: z.enum(['in_order', 'best_fit']).optional(),
     optim: SftOptimSchema,
     /** Passes over the train split (fractions allowed); exactly one of epochs and steps. */

@@ -142,9 +142,10 @@ export async function runSft(opts: SftRunOptions): Promise<SftRunResult> {
   const cropped = train.cropped + val.cropped + valUnseen.cropped;
   const counted = train.examples.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
   const tokens = train.examples.reduce((n, e) => n + e.tokens.length, 0);
-  const rows = rowsPerEpoch(train.examples, config.seq_len, config.seed, config.packing ?? 'in_order');
+  const packing = config.packing ?? 'in_order';
+  const rows = rowsPerEpoch(train.examples, config.seq_len, config.seed, packing);
   log(
-    `sft data: ${train.examples.length} train examples (${tokens} tokens, ${counted} of them plan targets) packed (${config.packing ?? 'in_order'}) into ` +
+    `sft data: ${train.examples.length} train examples (${tokens} tokens, ${counted} of them plan targets) packed (${packing}) into ` +
       `${rows} rows of ${width} per epoch (${((100 * tokens) / (rows * width)).toFixed(1)}% filled); ` +
       `${val.examples.length} val, ${valUnseen.examples.length} val_unseen scored per evaluation` +
       (cropped > 0 ? `; ${cropped} example(s) longer than seq_len + 1 = ${width} tokens cropped` : ''),
