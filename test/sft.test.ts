@@ -13,7 +13,7 @@ import { Gpt } from '../src/model/gpt.js';
 import { loadBaseCheckpoint, resolveCheckpointPath } from '../src/sft/base-checkpoint.js';
 import { SftConfigSchema, type SftConfig } from '../src/sft/config.js';
 import { renderExamples } from '../src/sft/examples.js';
-import { IGNORE, rowsPerEpoch, SftPacker } from '../src/sft/packing.js';
+import { IGNORE, rowsPerEpoch, SftPacker, WIDTH_ALIGN } from '../src/sft/packing.js';
 import { runSft, type SftRunOptions } from '../src/sft/run.js';
 import { decodeSafetensors } from '../src/train/safetensors.js';
 import { memoryTokenSource, toTokenArray } from '../src/train/token-source.js';
@@ -90,23 +90,28 @@ describe('sft packing', () => {
     const batch = (await packer.nextBatch(8))!;
     let counted = 0;
     let placed = 0;
+    // The batch is as wide as its last counted target needs (WIDTH_ALIGN multiples); the rest is padding.
+    const W = batch.seqLen;
+    expect(W).toBeLessThanOrEqual(PACK_SEQ);
+    expect(W === PACK_SEQ || W % WIDTH_ALIGN === 0).toBe(true);
     for (let r = 0; r < batch.rows; r++) {
-      const row = batch.inputs.subarray(r * PACK_SEQ, (r + 1) * PACK_SEQ);
+      const row = batch.inputs.subarray(r * W, (r + 1) * W);
       expect(row[0]).toBe(tok.specialId(CONTROL.bos));
       // Walk the examples laid out in this row, in file order (seed null).
       let at = 0;
       while (placed < examples.length && at + examples[placed]!.tokens.length <= PACK_SEQ + 1) {
         const ex = examples[placed]!;
         for (let i = 0; i < ex.tokens.length; i++) {
-          if (at + i < PACK_SEQ) expect(row[at + i]).toBe(ex.tokens[i]);
-          // Target at position p is token p + 1: counted exactly where the example's mask is 1.
-          if (at + i >= 1) expect(batch.targets[r * PACK_SEQ + at + i - 1]).toBe(ex.mask[i] ? ex.tokens[i] : IGNORE);
+          if (at + i < W) expect(row[at + i]).toBe(ex.tokens[i]);
+          // Target at position p is token p + 1: counted exactly where the example's mask is 1 (all within W).
+          if (at + i >= 1 && at + i - 1 < W) expect(batch.targets[r * W + at + i - 1]).toBe(ex.mask[i] ? ex.tokens[i] : IGNORE);
+          else if (at + i >= 1) expect(ex.mask[i]).toBe(0);
         }
         counted += ex.mask.reduce((a, b) => a + b, 0);
         at += ex.tokens.length;
         placed += 1;
       }
-      for (let p = at; p < PACK_SEQ; p++) expect(batch.targets[r * PACK_SEQ + p]).toBe(IGNORE);
+      for (let p = at; p < W; p++) expect(batch.targets[r * W + p]).toBe(IGNORE);
     }
     expect(placed).toBe(examples.length);
     expect(batch.targets.filter((t) => t !== IGNORE).length).toBe(counted);
@@ -146,7 +151,9 @@ describe('sft loss mask', () => {
     const inputs = Int32Array.from(tokens.slice(0, T));
     const example = { tokens: toTokenArray(tokens, tok.vocabSize), mask: lossMask, restriction: { codes: new Uint8Array(tokens.length), sets: [] } };
     const packed = (await new SftPacker([example], { seqLen: T, pad: 0, seed: null, singlePass: true }).nextBatch(1))!;
-    expect(Array.from(packed.inputs)).toEqual(Array.from(inputs));
+    expect(Array.from(packed.inputs)).toEqual(Array.from(inputs.subarray(0, packed.seqLen)));
+    const targets = new Int32Array(T).fill(IGNORE);
+    targets.set(packed.targets);
 
     const vars = [...model.params.values()];
     const gradsOf = (f: () => tf.Scalar) => {
@@ -158,7 +165,7 @@ describe('sft loss mask', () => {
     const weights = tf.tensor2d(Array.from(lossMask.slice(1)), [1, T], 'float32');
     const nextTokens = tf.tensor2d(Int32Array.from(tokens.slice(1)), [1, T], 'int32');
     const reference = gradsOf(() => tf.div(tf.sum(tf.mul(model.tokenLosses(x(), nextTokens), weights)), tf.sum(weights)) as tf.Scalar);
-    const masked = gradsOf(() => model.loss(x(), tf.tensor2d(packed.targets, [1, T], 'int32')));
+    const masked = gradsOf(() => model.loss(x(), tf.tensor2d(targets, [1, T], 'int32')));
     const unmasked = gradsOf(() => model.loss(x(), nextTokens));
 
     expect(masked.value).toBeCloseTo(reference.value, 5);

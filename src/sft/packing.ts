@@ -114,15 +114,42 @@ export class SftPacker implements BatchStream {
       sets.push(...row.sets);
     }
     if (inputs.length === 0) return null;
+    const width = countedWidth(targets, T);
     const flat = (parts: Int32Array[]) => {
-      const out = new Int32Array(parts.length * T);
-      parts.forEach((p, i) => out.set(p, i * T));
+      const out = new Int32Array(parts.length * width);
+      parts.forEach((p, i) => out.set(p.subarray(0, width), i * width));
       return out;
     };
-    const batch: Batch = { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: T };
+    const batch: Batch = { inputs: flat(inputs), targets: flat(targets), rows: inputs.length, seqLen: width };
     if (this.opts.excluded) batch.restriction = { codes: flat(codes), sets, excluded: this.opts.excluded };
     return batch;
   }
+}
+
+/**
+ * Batch widths are multiples of this. Positions after a batch's last counted target only see (causally)
+ * what comes before them and feed no loss, so dropping them leaves the loss and the gradients the same; at
+ * a multiple of 32 every value that is kept also lands in the same SIMD lane of each reduction over
+ * positions (the softmax over keys, the weight gradients' sums over rows), so they stay the same to the bit
+ * (test/sft-trim.test.ts; at an arbitrary width they do not).
+ */
+export const WIDTH_ALIGN = 32;
+
+/**
+ * Columns a batch needs: through its last counted target (−1 everywhere after it), rounded up to
+ * WIDTH_ALIGN, at most seqLen. Rows packed in order are ~73% full, so SFT steps compute on fewer positions.
+ */
+function countedWidth(targets: readonly Int32Array[], seqLen: number): number {
+  let used = 0;
+  for (const row of targets) {
+    for (let i = row.length - 1; i >= used; i--) {
+      if (row[i]! !== IGNORE) {
+        used = i + 1;
+        break;
+      }
+    }
+  }
+  return Math.min(seqLen, Math.ceil(Math.max(used, 1) / WIDTH_ALIGN) * WIDTH_ALIGN);
 }
 
 function epochOrder(n: number, seed: number | null, epoch: number): Uint32Array {
