@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseWith, readJsonFile } from '../config/load.js';
 import { TrainConfigSchema } from '../config/train-schema.js';
@@ -14,6 +15,7 @@ import { checkpointSteps } from '../train/checkpoint.js';
 import { UserError } from '../errors.js';
 import { readManifest, verifyArtifact } from '../provenance/verify.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { forEachConcurrently } from '../util/concurrency.js';
 import { sha256FileSync } from '../util/hash.js';
 import type { PipelineStage } from './pipeline.js';
 import { DECODING_MODES, probeResultFile } from './layout.js';
@@ -289,16 +291,16 @@ function evalStage(ctx: SpeedrunContext): PipelineStage {
           probes.push([split, repoPath(file)]);
         }
       }
-      for (const [name, file] of probes) {
-        for (const mode of DECODING_MODES) {
-          ctx.log(`eval plan: ${name}, ${mode} (${file})`);
-          const json = await runCapplan(
-            ['eval', 'plan', '--probe', file, '--checkpoint', repoPath(ctx.paths.sft), '--backend', ctx.backend, '--json', ...(mode === 'unconstrained' ? ['--no-constrain'] : [])],
-            { capture: true },
-          );
-          writeFileAtomic(join(ctx.paths.eval, probeResultFile(name, mode)), json);
-        }
-      }
+      const runs = probes.flatMap(([name, file]) => DECODING_MODES.map((mode) => ({ name, file, mode })));
+      // Each evaluation decodes on one thread: one process per core.
+      await forEachConcurrently(runs, availableParallelism(), async ({ name, file, mode }) => {
+        ctx.log(`eval plan: ${name}, ${mode} (${file})`);
+        const json = await runCapplan(
+          ['eval', 'plan', '--probe', file, '--checkpoint', repoPath(ctx.paths.sft), '--backend', ctx.backend, '--json', ...(mode === 'unconstrained' ? ['--no-constrain'] : [])],
+          { capture: true },
+        );
+        writeFileAtomic(join(ctx.paths.eval, probeResultFile(name, mode)), json);
+      });
     },
   };
 }
