@@ -5,10 +5,13 @@ import { initBackend } from '../src/backend/select.js';
 import { UserError } from '../src/errors.js';
 import { modelConfig } from '../src/model/config.js';
 import { Gpt } from '../src/model/gpt.js';
-import { accumulateGradients, type AccumulatedGradients } from '../src/train/gradients.js';
+import { maskedLoss } from '../src/sft/evaluate.js';
+import type { SftExample } from '../src/sft/examples.js';
+import { accumulateGradients, microBatchLoss, type AccumulatedGradients } from '../src/train/gradients.js';
 import type { Batch } from '../src/train/loader.js';
 import { GradientPool } from '../src/train/parallel/gradient-pool.js';
 import { parseWorkerRequest, resolveWorkerCount } from '../src/train/parallel/worker-count.js';
+import { RESTRICT } from '../src/train/target-restriction.js';
 import { Prng } from '../src/util/prng.js';
 
 // Workers run compiled JavaScript: the one `npm test` builds into dist/ from these same sources.
@@ -90,6 +93,38 @@ describe('GradientPool (cpu backend, compiled worker)', () => {
         [replica, replica],
         [replica, replica],
       ]);
+    } finally {
+      await pool.close();
+      serial.dispose();
+      parallel.dispose();
+    }
+  });
+
+  it('evaluates SFT losses on the idle workers too: the same float32 per batch and the same val loss to the bit', async () => {
+    const rng = new Prng(4);
+    const examples: SftExample[] = Array.from({ length: 20 }, () => {
+      const length = 3 + rng.int(seqLen - 1);
+      const mask = Uint8Array.from({ length }, (_, i) => (2 * i >= length ? 1 : 0));
+      const codes = Uint8Array.from(mask, (m) => (m && rng.int(2) === 0 ? RESTRICT.notExcluded : RESTRICT.any));
+      return { tokens: Int32Array.from({ length }, () => 3 + rng.int(dims.vocabSize - 3)), mask, restriction: { codes, sets: [] } };
+    });
+    const spec = { seqLen, rows: 2, pad: 0, excluded: Int32Array.from([1, 2]) };
+    const serial = new Gpt(config, 5);
+    const parallel = new Gpt(config, 5);
+    const pool = await GradientPool.start({ backend: 'cpu', model: parallel, threads: 2, workerScript });
+    try {
+      const local = await maskedLoss(serial, examples, spec);
+      expect(local).not.toBeNull();
+      expect(await maskedLoss(parallel, examples, spec, pool)).toBe(local);
+      // Every other batch goes to the worker, and its loss is the caller's to the bit.
+      const bs = batches(4, 9);
+      const remote = pool.dispatchLosses(parallel.params, bs);
+      expect(remote.map((r) => r !== null)).toEqual([false, true, false, true]);
+      for (const [i, r] of remote.entries()) {
+        const value = microBatchLoss(serial, bs[i]!);
+        if (r) expect(await r).toBe(value.dataSync()[0]);
+        value.dispose();
+      }
     } finally {
       await pool.close();
       serial.dispose();

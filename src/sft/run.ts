@@ -79,9 +79,9 @@ function sftStage(config: SftRunConfig, tokenizer: SftTokenizer, data: SftData, 
     checkpointKind: 'sft',
     defaultSteps: steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * data.rowsPerEpoch) / rowsPerStep)),
     openTrain: (position) => new SftPacker(data.train, { seqLen, pad, seed: config.seed, position, excluded: data.slots, packing: config.sft.packing }),
-    evaluate: async (model) => ({
-      val_loss: await maskedLoss(model, data.val, evalSpec),
-      val_unseen_loss: await maskedLoss(model, data.valUnseen, evalSpec),
+    evaluate: async (model, helpers) => ({
+      val_loss: await maskedLoss(model, data.val, evalSpec, helpers),
+      val_unseen_loss: await maskedLoss(model, data.valUnseen, evalSpec, helpers),
     }),
     evaluateAtStart: true,
     sample: async (model) => {

@@ -31,31 +31,41 @@ export interface RemoteMicroGradients {
 /**
  * Computes some of a step's micro-batches elsewhere (worker threads, see parallel/gradient-pool.ts).
  * `dispatch` starts them on the model's current weights and returns, per micro-batch, the promise of its
- * remote result, or null for the micro-batches the calling thread computes itself.
+ * remote result, or null for the micro-batches the calling thread computes itself; `dispatchLosses` the
+ * same for batches whose mean loss alone is wanted (an evaluation).
  */
 export interface GradientHelpers {
   dispatch(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[]): Array<Promise<RemoteMicroGradients> | null>;
+  dispatchLosses(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[]): Array<Promise<number> | null>;
+}
+
+/** The mean loss of a micro-batch as a function of the model's weights (to differentiate or just to evaluate). */
+function microBatchLossFn(model: LossModel, batch: Batch): () => tf.Scalar {
+  const restriction = batch.restriction;
+  const inputs = tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32');
+  const targets = tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32');
+  // A restriction needs the gathered rows (its bias is per counted target), even when every target counts.
+  const positions = supervisedPositions(batch.targets) ?? (restriction ? countedPositions(batch.targets) : null);
+  const supervised = positions === null || positions.length === 0 ? undefined : tf.tensor1d(positions, 'int32');
+  const lmHead = model.params.get('lm_head');
+  const vocab = lmHead?.shape[1];
+  const bias =
+    restriction && positions && supervised && vocab !== undefined
+      ? tf.tensor2d(restrictionBias(restriction, positions, vocab), [positions.length, vocab])
+      : undefined;
+  return () => model.loss(inputs, targets, supervised, bias);
 }
 
 /** Forward and backward pass of one micro-batch; the caller disposes the result. */
 export function microBatchGradients(model: LossModel, batch: Batch): MicroGradients {
   const vars = [...model.params.values()];
-  const restriction = batch.restriction;
-  const { value, grads } = tf.tidy(() => {
-    const inputs = tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32');
-    const targets = tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32');
-    // A restriction needs the gathered rows (its bias is per counted target), even when every target counts.
-    const positions = supervisedPositions(batch.targets) ?? (restriction ? countedPositions(batch.targets) : null);
-    const supervised = positions === null || positions.length === 0 ? undefined : tf.tensor1d(positions, 'int32');
-    const lmHead = model.params.get('lm_head');
-    const vocab = lmHead?.shape[1];
-    const bias =
-      restriction && positions && supervised && vocab !== undefined
-        ? tf.tensor2d(restrictionBias(restriction, positions, vocab), [positions.length, vocab])
-        : undefined;
-    return tf.variableGrads(() => model.loss(inputs, targets, supervised, bias), vars);
-  });
+  const { value, grads } = tf.tidy(() => tf.variableGrads(microBatchLossFn(model, batch), vars));
   return { value, grads: vars.map((v) => grads[v.name]!) };
+}
+
+/** Forward pass only: the micro-batch's mean loss; the caller disposes it. */
+export function microBatchLoss(model: LossModel, batch: Batch): tf.Scalar {
+  return tf.tidy(() => microBatchLossFn(model, batch)());
 }
 
 function countedPositions(targets: Int32Array): Int32Array {

@@ -1,5 +1,6 @@
 import type { Gpt } from '../model/gpt.js';
 import type { CheckpointKind } from './checkpoint.js';
+import type { GradientHelpers } from './gradients.js';
 import type { Batch, LoaderPosition } from './loader.js';
 import type { NamedTensor } from './safetensors.js';
 
@@ -24,8 +25,11 @@ export interface TrainingStage {
   readonly defaultSteps: number;
   /** The training batches from `position` (the start when undefined). */
   openTrain(position: LoaderPosition | undefined): BatchStream;
-  /** Validation metrics by name (e.g. `val_bpb`), computed at evaluation steps; null when not measurable. */
-  evaluate(model: Gpt): Promise<Record<string, number | null>>;
+  /**
+   * Validation metrics by name (e.g. `val_bpb`), computed at evaluation steps; null when not measurable.
+   * `helpers`: the run's gradient threads, idle meanwhile, which may compute batch losses too.
+   */
+  evaluate(model: Gpt, helpers?: GradientHelpers): Promise<Record<string, number | null>>;
   /** Also evaluate before the first step of a fresh run (SFT: the base model's loss on the new task). */
   readonly evaluateAtStart?: boolean;
   /** A text sample printed and logged at evaluation steps; null for none. */

@@ -191,7 +191,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
     stopSignals = watchStopSignals();
     let startEvals: Record<string, number | null> | null = null;
     if (stage.evaluateAtStart && startStep === 0) {
-      startEvals = await stage.evaluate(model);
+      startEvals = await stage.evaluate(model, threads?.pool);
       log(`before training: ${formatMetrics(startEvals).join(' | ')}`);
       record({ step: 0, total_steps: totalSteps, ...startEvals });
     }
@@ -229,7 +229,7 @@ export async function runStage(opts: StageRunOptions): Promise<StageRunResult> {
       const isLast = done === totalSteps;
       const evalNow = isLast || (config.eval.every > 0 && done % config.eval.every === 0);
       if (evalNow) {
-        evals = await stage.evaluate(model);
+        evals = await stage.evaluate(model, threads?.pool);
         lastSample = await stage.sample(model);
       }
       if (evalNow || stopping || done % config.log_every === 0) {

@@ -127,10 +127,25 @@ export class GradientPool implements GradientHelpers {
    * step's results must all be awaited before the next dispatch; after a failed step, close the pool.
    */
   dispatch(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[]): Array<Promise<RemoteMicroGradients> | null> {
+    return this.start(params, batches, false);
+  }
+
+  /** dispatch() for batches whose mean loss alone is wanted (an evaluation): the same split, no gradients. */
+  dispatchLosses(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[]): Array<Promise<number> | null> {
+    return this.start(params, batches, true).map((p) => {
+      if (p === null) return null;
+      const loss = p.then((r) => r.loss);
+      // As in expect(): a failure the caller has not reached yet is seen when it gets there.
+      loss.catch(() => undefined);
+      return loss;
+    });
+  }
+
+  private start(params: ReadonlyMap<string, tf.Variable>, batches: readonly Batch[], lossOnly: boolean): Array<Promise<RemoteMicroGradients> | null> {
     [...params.values()].forEach((v, i) => this.weights[i]!.set(v.dataSync() as Float32Array));
     const share = (t: number) => batches.filter((_, i) => i % this.threads === t);
     this.workers.forEach((w, k) => {
-      const request: StepRequest = { batches: share(k + 1) };
+      const request: StepRequest = { batches: share(k + 1), lossOnly };
       if (request.batches.length > 0 && !w.failure) w.worker.postMessage(request);
     });
     return batches.map((_, i) => (i % this.threads === 0 ? null : this.workers[(i % this.threads) - 1]!.expect()));

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../backend/select.js';
 import { Gpt } from '../../model/gpt.js';
-import { microBatchGradients } from '../gradients.js';
+import { microBatchGradients, microBatchLoss } from '../gradients.js';
 import type { StepRequest, WorkerReply, WorkerSetup } from './protocol.js';
 
 /**
@@ -28,6 +28,13 @@ function loadWeights(model: Gpt): void {
 function computeStep(model: Gpt, request: StepRequest): void {
   loadWeights(model);
   for (const batch of request.batches) {
+    if (request.lossOnly) {
+      const value = microBatchLoss(model, batch);
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      reply({ kind: 'micro', loss, grads: [], numTensors: tf.memory().numTensors });
+      continue;
+    }
     const { value, grads } = microBatchGradients(model, batch);
     // Fresh arrays the worker owns, so handing them over cannot detach backend storage.
     const arrays = grads.map((g) => new Float32Array(g.dataSync()));

@@ -18,6 +18,8 @@ export interface WorkerSetup {
 /** Main → worker: compute these micro-batches, in order, on the weights now in the shared buffers. */
 export interface StepRequest {
   batches: Batch[];
+  /** Only each batch's mean loss (an evaluation): the replies carry no gradients. */
+  lossOnly?: boolean;
 }
 
 /** Worker → main. */
