@@ -25,6 +25,6 @@ export interface StepRequest {
 /** Worker → main. */
 export type WorkerReply =
   | { kind: 'ready'; numTensors: number }
-  /** One micro-batch's result (float32 loss as a number, gradients in parameter order); tensors live in the worker afterwards. */
+  /** One micro-batch's result (float32 loss as a number, gradients in parameter order, none for a lossOnly request); tensors live in the worker afterwards. */
   | { kind: 'micro'; loss: number; grads: Float32Array[]; numTensors: number }
   | { kind: 'error'; message: string };
