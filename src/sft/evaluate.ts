@@ -19,14 +19,17 @@ export async function maskedLoss(
 ): Promise<number | null> {
   const packer = new SftPacker(examples, { seqLen: spec.seqLen, pad: spec.pad, seed: null, singlePass: true, excluded: spec.excluded });
   const batches: Batch[] = [];
+  const targetsPerBatch: number[] = [];
   for (let b = await packer.nextBatch(spec.rows); b !== null; b = await packer.nextBatch(spec.rows)) {
-    if (supervisedPositions(b.targets) !== null) batches.push(b);
+    const positions = supervisedPositions(b.targets);
+    if (positions === null) continue;
+    batches.push(b);
+    targetsPerBatch.push(positions.length);
   }
   const remote = helpers ? helpers.dispatchLosses(model.params, batches) : batches.map(() => null);
   let nats = 0;
   let counted = 0;
   for (const [i, batch] of batches.entries()) {
-    const positions = supervisedPositions(batch.targets)!;
     const pending = remote[i];
     let mean: number;
     if (pending) mean = await pending;
@@ -35,8 +38,8 @@ export async function maskedLoss(
       mean = (await value.data())[0]!;
       value.dispose();
     }
-    nats += mean * positions.length;
-    counted += positions.length;
+    nats += mean * targetsPerBatch[i]!;
+    counted += targetsPerBatch[i]!;
   }
   return counted === 0 ? null : nats / counted;
 }
