@@ -14,6 +14,7 @@ import { loadBaseCheckpoint, resolveCheckpointPath } from '../src/sft/base-check
 import { SftConfigSchema, type SftConfig } from '../src/sft/config.js';
 import { renderExamples } from '../src/sft/examples.js';
 import { IGNORE, rowsPerEpoch, SftPacker, WIDTH_ALIGN } from '../src/sft/packing.js';
+import { maskedLoss } from '../src/sft/evaluate.js';
 import { runSft, type SftRunOptions } from '../src/sft/run.js';
 import { decodeSafetensors } from '../src/train/safetensors.js';
 import { memoryTokenSource, toTokenArray } from '../src/train/token-source.js';
@@ -179,6 +180,20 @@ describe('sft loss mask', () => {
       expect(unmaskedDiff, vars[i]!.name).toBeGreaterThan(1e-4 * scale);
     }
     tf.dispose([...masked.grads, ...reference.grads, ...unmasked.grads, weights, nextTokens]);
+    model.dispose();
+  });
+
+  it('the val loss counts a batch whose every target counts: the mean of the model\'s token losses', async () => {
+    const T = 64;
+    const model = new Gpt(modelConfig({ depth: 1, seq_len: T }, tok.vocabSize), 12);
+    const tokens = Int32Array.from({ length: T + 1 }, (_, i) => 3 + ((i * 7) % (tok.vocabSize - 3)));
+    const example = { tokens, mask: new Uint8Array(T + 1).fill(1), restriction: { codes: new Uint8Array(T + 1), sets: [] } };
+    const loss = await maskedLoss(model, [example], { seqLen: T, rows: 1, pad: 0, excluded: new Int32Array(0) });
+    const reference = tf.tidy(() =>
+      tf.mean(model.tokenLosses(tf.tensor2d(tokens.subarray(0, T), [1, T], 'int32'), tf.tensor2d(tokens.subarray(1), [1, T], 'int32'))).dataSync()[0]!,
+    );
+    expect(loss).not.toBeNull();
+    expect(loss!).toBeCloseTo(reference, 4);
     model.dispose();
   });
 });

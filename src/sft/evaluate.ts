@@ -1,4 +1,3 @@
-import { supervisedPositions } from '../model/supervised.js';
 import { microBatchLoss, type GradientHelpers, type LossModel } from '../train/gradients.js';
 import type { Batch } from '../train/loader.js';
 import type { SftExample } from './examples.js';
@@ -21,10 +20,10 @@ export async function maskedLoss(
   const batches: Batch[] = [];
   const targetsPerBatch: number[] = [];
   for (let b = await packer.nextBatch(spec.rows); b !== null; b = await packer.nextBatch(spec.rows)) {
-    const positions = supervisedPositions(b.targets);
-    if (positions === null) continue;
+    const counted = countedTargets(b.targets);
+    if (counted === 0) continue;
     batches.push(b);
-    targetsPerBatch.push(positions.length);
+    targetsPerBatch.push(counted);
   }
   const remote = helpers ? helpers.dispatchLosses(model.params, batches) : batches.map(() => null);
   let nats = 0;
@@ -42,4 +41,11 @@ export async function maskedLoss(
     counted += targetsPerBatch[i]!;
   }
   return counted === 0 ? null : nats / counted;
+}
+
+/** How many of a batch's targets count (≥ 0; ignored ones are negative). */
+function countedTargets(targets: Int32Array): number {
+  let counted = 0;
+  for (const t of targets) if (t >= 0) counted++;
+  return counted;
 }
