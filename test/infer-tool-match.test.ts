@@ -43,6 +43,9 @@ describe('concepts', () => {
     expect(concepts('shut down the pump')).toEqual(concepts('stop down the pump'));
     expect(concepts('switchOffLamp')).toEqual(concepts('disable off lamp'));
     expect(concepts('set up a recipe')).toEqual(concepts('create up a recipe'));
+    expect(concepts('call off the booking')[0]).toEqual(concepts('cancelBooking')[0]);
+    expect(concepts('note down the inseam')[0]).toEqual(concepts('recordMeasurement')[0]);
+    expect(concepts('free up locker 118')[0]).toEqual(concepts('releaseLocker')[0]);
     // A particle alone is not a phrasal verb.
     expect(concepts('scale up')).toEqual(['scal', 'up']);
   });

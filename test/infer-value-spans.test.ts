@@ -52,6 +52,19 @@ const CLUB = [
   tool('Radio.tune', 'Tunes a show on a station.', { show: 'Text', station: 'Text' }),
   tool('Archive.search', 'Searches the archive.', { query: 'Text' }),
 ];
+/** Errands far from the OS domain: money, weights, addresses, reference codes. */
+const ERRANDS = [
+  tool('Card.topUp', 'Adds credit to a laundry card.', { cardId: 'Text', amountCents: 'UInt32' }),
+  tool('Washer.start', 'Starts a washing machine program.', { program: 'Text', temperatureCelsius: 'UInt8' }),
+  tool('Parcel.ship', 'Ships a parcel of a given weight.', { weightGrams: 'UInt32' }),
+  tool('Ride.fare', 'Estimates the fare of a ride.', { pickupAddress: 'Text', dropoffAddress: 'Text' }),
+  tool('Ride.rate', 'Rates the driver of a ride.', { rideId: 'Text', stars: 'UInt8' }),
+  tool('Tailor.fit', 'Books a fitting for a customer on a date.', { customerName: 'Text', date: 'Text' }),
+  tool('Kennel.addDog', 'Registers a dog by name and breed.', { dogName: 'Text', breed: 'Text' }),
+  tool('Files.rename', 'Renames a file.', { from: 'Text', to: 'Text' }),
+  tool('Hike.log', 'Logs a hike of a number of minutes.', { durationMinutes: 'UInt16' }),
+  tool('Desk.find', 'Finds free desks on a floor.', { floor: 'UInt8' }),
+];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
   tool('Pump.stop', 'Stops a pump.', { pump: 'Text', force: 'Bool' }),
@@ -256,6 +269,58 @@ describe('argument values as goal spans', () => {
     expect([shapeOf('7pm'), shapeOf('19:30'), shapeOf('2027-01-04'), shapeOf('12/31/2026')]).toEqual(['time', 'time', 'date', 'date']);
     expect([shapeOf('2027-01-04T18:30'), shapesAskedBy('startIso'), shapesAskedBy('dueDate')]).toEqual(['datetime', ['date', 'datetime'], ['date', 'datetime']]);
     expect([shapesAskedBy('sourcePath'), shapesAskedBy('hostName'), shapesAskedBy('channel'), shapesAskedBy('label')]).toEqual([['path'], ['domain', 'ip'], ['channel'], null]);
+  });
+
+  it('converts money to a param\'s cents, weights to grams, and gives a quantity to the param of its dimension', async () => {
+    const [card, washer, parcel] = ERRANDS;
+    expect(await plan([card!, washer!], 'Load 15 euros onto card LC-0042.')).toEqual([['Card.topUp', { cardId: 'LC-0042', amountCents: 1500 }]]);
+    expect(await plan([card!], 'Top up card LC-0042 with $3.50.')).toEqual([['Card.topUp', { cardId: 'LC-0042', amountCents: 350 }]]);
+    // "15 euros" is no temperature, though the model leans to it.
+    expect(await plan([washer!], 'Start the washing machine with program delicates at 30 °C for 15 euros.', ['15'])).toEqual([['Washer.start', { program: 'delicates', temperatureCelsius: 30 }]]);
+    expect(await plan([parcel!], 'Ship a 2.4 kg parcel.')).toEqual([['Parcel.ship', { weightGrams: 2400 }]]);
+    expect([convert(32, unitOf('inches')!, unitOf('cm')!), convert(2, unitOf('lbs')!, unitOf('g')!), convert(1, unitOf('£')!, unitOf('pence')!)]).toEqual([81.28, 907.18474, 100]);
+  });
+
+  it('reads numbers spelled with a dash, ordinals, "450k", and "two hours and ten minutes"', async () => {
+    const [card, , , , , , , , hike, desk] = ERRANDS;
+    expect(await plan([card!], 'Put a seventy-five dollar credit on card LC-7.')).toEqual([['Card.topUp', { cardId: 'LC-7', amountCents: 7500 }]]);
+    expect(await plan([hike!], 'Log a hike of two hours and ten minutes.')).toEqual([['Hike.log', { durationMinutes: 130 }]]);
+    expect(await plan([desk!], 'Find free desks on the third floor.')).toEqual([['Desk.find', { floor: 3 }]]);
+    expect(await plan([desk!], 'Find free desks on the 4th floor.')).toEqual([['Desk.find', { floor: 4 }]]);
+    const spans = new GoalSpans('A four-room flat at most 450k euros.').spans.filter((s) => s.numeric).map((s) => s.text);
+    expect(spans).toEqual(expect.arrayContaining(['4', '450k']));
+  });
+
+  it('reads an address as one value and gives the span after "from" to where a trip starts', async () => {
+    const fare = ERRANDS[3]!;
+    expect(await plan([fare], 'Estimate the fare of a ride from 14 Harbour Road to Central Station.')).toEqual([
+      ['Ride.fare', { pickupAddress: '14 Harbour Road', dropoffAddress: 'Central Station' }],
+    ]);
+    const spans = new GoalSpans('Move it from 3 Quay Street, Galway, with 16 GiB.').spans.map((s) => s.text);
+    expect(spans).toEqual(expect.arrayContaining(['3 Quay Street', '3 Quay Street, Galway']));
+    expect(spans).not.toContain('16 GiB');
+  });
+
+  it('gives a reference code to a param naming an id, and keeps dates and times from params that ask for neither', async () => {
+    const [, , , , rate, , kennel] = ERRANDS;
+    expect(await plan([rate!], 'That trip, RD-90210, was great: rate the driver five stars.', ['great'])).toEqual([['Ride.rate', { rideId: 'RD-90210', stars: 5 }]]);
+    expect([shapeOf('RD-90210'), shapeOf('QX7P2'), shapeOf('TP 1350'), shapeOf('cobalt-28'), shapeOf('db-01'), shapesAskedBy('trackingNumber')]).toEqual([
+      'code',
+      'code',
+      'code',
+      null,
+      null,
+      ['code'],
+    ]);
+    expect(await plan([kennel!], 'Register our beagle Pepper on 2026-04-02 at 07:30.')).toEqual([['Kennel.addDog', { dogName: 'Pepper', breed: 'beagle' }]]);
+  });
+
+  it('reads a possessive as its owner, and the span after another param\'s preposition as that param\'s', async () => {
+    const [, , , , , tailor, , rename] = ERRANDS;
+    expect(await plan([tailor!], "Book a fitting for Priya Raghunathan's jacket on 2026-02-11.")).toEqual([['Tailor.fit', { customerName: 'Priya Raghunathan', date: '2026-02-11' }]]);
+    // Inside a name the possessive stays.
+    expect(new GoalSpans("Add Mum's Golf to the garage.").spans.map((s) => s.text)).toContain("Mum's Golf");
+    expect(await plan([rename!], 'Rename /etc/hosts to /srv/notes.txt.', ['/srv'])).toEqual([['Files.rename', { from: '/etc/hosts', to: '/srv/notes.txt' }]]);
   });
 
   it('reads units from param names and descriptions, and converts within a dimension only', () => {

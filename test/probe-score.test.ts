@@ -218,10 +218,14 @@ describe('bad input', () => {
   });
 });
 
-describe.each(['non-os-dev', 'non-os-heldout'])('data/probe/%s.jsonl', (name) => {
+describe.each([
+  ['non-os-dev', 40],
+  ['non-os-dev2', 60],
+  ['non-os-heldout', 40],
+])('data/probe/%s.jsonl', (name, size) => {
   it('is a probe file whose every case its own expected plan (or refusal) passes', () => {
     const cases = readProbeFile(join(repoRoot, `data/probe/${name}.jsonl`));
-    expect(cases.length).toBe(40);
+    expect(cases.length).toBe(size);
     for (const c of cases) {
       const expected = c.expect.refusal
         ? JSON.stringify({ steps: [], refusal: 'None of the listed tools can do this.' })

@@ -10,7 +10,7 @@ export function concepts(text: string): string[] {
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
     .replace(PHRASAL, (phrase: string, verb: string, particle: string) => {
-      const meaning = PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
+      const meaning = PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
       // The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
       return meaning === undefined ? phrase : `${meaning} ${particle}`;
     })
@@ -52,6 +52,14 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['log in', 'login'],
     ['sign out', 'logout'],
     ['log out', 'logout'],
+    ['call off', 'cancel'],
+    ['free up', 'release'],
+    ['note down', 'record'],
+    ['write down', 'record'],
+    ['jot down', 'record'],
+    ['check on', 'get'],
+    ['back up', 'backup'],
+    ['hang up', 'end'],
   ],
 );
 const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out)\b/g;

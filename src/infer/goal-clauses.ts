@@ -1,5 +1,6 @@
 import { concepts } from './concepts.js';
-import { QUOTED_PHRASE } from './goal-spans.js';
+import { QUOTED_PHRASE, spelledNumber } from './goal-spans.js';
+import { unitOf } from './units.js';
 
 /**
  * A goal read as the actions it asks for, in the order it asks them to happen. Goals say order in
@@ -117,6 +118,14 @@ function placement(connective: string, sentenceStart: boolean): Placement {
   }
 }
 
+/** Whether the "and" between `from` and `to` joins two quantities of one amount ("two hours and ten minutes"). */
+function joinsQuantities(goal: string, from: number, to: number): boolean {
+  const before = /(\S+)\s+(\S+)\s*$/.exec(goal.slice(0, from));
+  const after = /^\s*(\S+)\s+([A-Za-z]+)/.exec(goal.slice(to));
+  const isNumber = (word: string) => /^\d+(?:\.\d+)?$/.test(word) || spelledNumber(word) !== undefined || /^an?$/i.test(word);
+  return !!before && !!after && isNumber(before[1]!) && unitOf(before[2]!) !== null && isNumber(after[1]!) && unitOf(after[2]!) !== null;
+}
+
 /**
  * Reads `goal`'s clauses; `asks` says whether a clause's concepts name an action (some listed tool's
  * words): only those are ordered, so an enumeration split at its "and" ("git, openssl and jq") does not
@@ -130,7 +139,7 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   for (const m of goal.matchAll(PUNCTUATION)) cuts.push({ at: m.index, connective: null, sentenceEnd: SENTENCE_END.test(m[0]), length: 1 });
   for (const m of goal.matchAll(CONNECTIVE)) cuts.push({ at: m.index, connective: normalConnective(m[0]), sentenceEnd: false, length: m[0].length });
   cuts.sort((a, b) => a.at - b.at);
-  const clauseCuts = cuts.filter((cut) => !inQuotes(cut.at));
+  const clauseCuts = cuts.filter((cut) => !inQuotes(cut.at) && !(cut.connective === 'and' && joinsQuantities(goal, cut.at, cut.at + cut.length)));
 
   const all: Clause[] = [];
   const ordered: Clause[] = [];

@@ -19,6 +19,8 @@ export interface GoalSpan {
   quoted: boolean;
   /** Quoted, or written like a name: with a digit, dash, slash, dot, colon, underscore or at sign. */
   identifier: boolean;
+  /** One capitalised word inside a sentence ("Porto"): a likely value, though not written like one. */
+  proper: boolean;
   /** A number (bare, or with a unit or percent sign: "75%", "900ms"), or a number word ("three"). */
   numeric: boolean;
   /** A number in words ("three", or the "a" of "a minute"): a value for numbers only. */
@@ -45,6 +47,28 @@ const NUMBER_WORDS = new Map<string, number>([
   ['thousand', 1000],
 ]);
 
+/** "third" … "twelfth": positions read as their number ("the third floor"); "first" and "second" say order and time. */
+const ORDINALS = new Map(
+  'third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth'.split(' ').map((w, k) => [w, k + 3] as const),
+);
+
+/**
+ * A number written as one word: a number word or ordinal ("seven", "third"), tens and units joined by a
+ * dash ("seventy-five"), or a number word before a dash and a noun ("four-room", "ten-minute": then the
+ * noun may be its unit).
+ */
+export function spelledNumber(word: string): { value: number; unit: Unit | null } | undefined {
+  const lower = word.toLowerCase();
+  const whole = NUMBER_WORDS.get(lower) ?? ORDINALS.get(lower);
+  if (whole !== undefined) return { value: whole, unit: null };
+  const m = /^([a-z]+)-([a-z]+)$/.exec(lower);
+  const lead = m ? NUMBER_WORDS.get(m[1]!) : undefined;
+  if (lead === undefined || lead < 1) return undefined;
+  const ones = NUMBER_WORDS.get(m![2]!);
+  if (ones !== undefined) return lead >= 20 && lead % 10 === 0 && ones >= 1 && ones <= 9 ? { value: lead + ones, unit: null } : undefined;
+  return { value: lead, unit: unitOf(m![2]!) };
+}
+
 /**
  * A quoted phrase: the quote opens after a space or bracket (so "fan's" opens none) and closes before a
  * space, punctuation or the end. Group 2 is the phrase.
@@ -60,9 +84,11 @@ export function looksLikeName(text: string): boolean {
  * The number a word starts with and what follows it: a currency sign before it and thousands separators
  * are read ("$1,250.50" is 1250.5); null when the word starts with no number.
  */
-export function writtenNumber(text: string): { value: number; suffix: string } | null {
-  const m = /^[$€£¥]?(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(.*)$/.exec(text);
-  return m ? { value: Number(m[1]!.replace(/,/g, '')), suffix: m[2]! } : null;
+export function writtenNumber(text: string): { value: number; suffix: string; currency: string } | null {
+  const m = /^([$€£¥]?)(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)([kK](?![a-zA-Z]))?(.*)$/.exec(text);
+  if (!m) return null;
+  // "450k" is 450 thousand.
+  return { value: Number(m[2]!.replace(/,/g, '')) * (m[3] ? 1000 : 1), suffix: m[4]!, currency: m[1]! };
 }
 
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
@@ -70,10 +96,11 @@ const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
 /**
  * The spans of a goal an argument value can be: each quoted phrase whole, each name of several
- * capitalised words whole ("Priya Nair"), each other word that is no stopword, each number (with the unit
- * written after it, "45-minute" too) and each number word, a number of several words as one ("twelve
- * thousand", "an hour and a half"). Values with a quote or backslash are left out (a plan would have to
- * escape them).
+ * capitalised words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), each
+ * other word that is no stopword, each number (with the unit or currency written with it, "45-minute" and
+ * "$3.50" too) and each number word ("seventy-five", "third"), a number of several words as one ("twelve
+ * thousand", "an hour and a half", "two hours and ten minutes"). A possessive ending a span names its
+ * owner. Values with a quote or backslash are left out (a plan would have to escape them).
  */
 export class GoalSpans {
   readonly words: GoalWord[] = [];
@@ -104,14 +131,17 @@ export class GoalSpans {
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
       // The unit of a quantity ("hours" in "every three hours") is part of a number, no value of its own.
       const unitOfQuantity = unitOf(w.text) !== null && i > 0 && this.countsSomething(i - 1);
-      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity) this.add(w.text, i, i, false);
+      // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
+      const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
+      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity) this.add(w.text, i, i, false, name);
       // "half an hour" reads its unit past the article.
-      const unit = this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
+      const word = spelledNumber(w.text);
+      const unit = word?.unit ?? this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
       // "a minute" is one, but the "an" of "half an hour" is no number of its own.
       const afterHalf = /^half$/i.test(this.words[i - 1]?.text ?? '');
-      const spelled = NUMBER_WORDS.get(w.text.toLowerCase()) ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
+      const spelled = word?.value ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
       if (spelled !== undefined) {
-        this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
+        this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, proper: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
       const n = spelled ?? (/^\d+(?:\.\d+)?$/.test(w.text) ? Number(w.text) : undefined);
       if (n !== undefined && !afterHalf) this.compoundNumbers(n, i);
@@ -141,9 +171,22 @@ export class GoalSpans {
     const runs: [number, number][] = [];
     const capitalised = (i: number) => /^\p{Lu}[\p{L}'’-]*$/u.test(this.words[i]!.text);
     const joined = (i: number) => /^ $/.test(this.goal.slice(this.words[i - 1]!.end, this.words[i]!.start));
-    const sentenceStart = (i: number) => i === 0 || /[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start));
+    // A house number before a capitalised name starts an address ("14 Harbour Road", "5 Mill Row, Bath").
+    const titleWord = (i: number) => /^\p{Lu}\p{Ll}/u.test(this.words[i]!.text) && capitalised(i) && unitOf(this.words[i]!.text) === null;
+    const houseNumber = (i: number) =>
+      /^\d+[A-Za-z]?$/.test(this.words[i]!.text) && i + 1 < this.words.length && !quotedWords.has(i + 1) && joined(i + 1) && titleWord(i + 1);
     let i = 0;
     while (i < this.words.length) {
+      if (!quotedWords.has(i) && houseNumber(i)) {
+        let last = i + 1;
+        while (last + 1 < this.words.length && !quotedWords.has(last + 1) && joined(last + 1) && capitalised(last + 1)) last++;
+        runs.push([i, last]);
+        // With the town after a comma, as addresses are written.
+        const town = last + 1;
+        if (town < this.words.length && !quotedWords.has(town) && capitalised(town) && /^, $/.test(this.goal.slice(this.words[last]!.end, this.words[town]!.start))) runs.push([i, town]);
+        i = last + 1;
+        continue;
+      }
       if (quotedWords.has(i) || !capitalised(i)) {
         i++;
         continue;
@@ -153,23 +196,33 @@ export class GoalSpans {
         last++;
         if (/^\d+$/.test(this.words[last]!.text)) break;
       }
-      const first = sentenceStart(i) ? i + 1 : i;
+      const first = this.startsSentence(i) ? i + 1 : i;
       if (last > first) runs.push([first, last]);
       i = last + 1;
     }
     return runs;
   }
 
-  private add(text: string, first: number, last: number, quoted: boolean, name = false): void {
+  /** Whether word `i` starts a sentence (where an imperative puts its verb). */
+  private startsSentence(i: number): boolean {
+    return i === 0 || /[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start));
+  }
+
+  private add(written: string, first: number, last: number, quoted: boolean, name = false): void {
+    // A possessive at the end names its owner ("Priya Raghunathan's jacket": "Priya Raghunathan"); inside a name it stays ("Mum's Golf").
+    const text = quoted ? written : written.replace(/(?<=[\p{L}\d])['’]s$/u, '');
     if (text.includes('"') || text.includes('\\')) return;
     // "59086d" is a name, not 59086 of some unit.
-    const suffix = writtenNumber(text)?.suffix;
+    const number = writtenNumber(text);
+    const suffix = number?.suffix;
     // "45-minute" is 45 minutes.
     const unitSuffix = suffix?.replace(/^-/, '');
-    const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || unitOf(unitSuffix!) !== null);
+    // "3rd" is 3.
+    const numeric = suffix !== undefined && (suffix === '' || suffix === '%' || /^(?:st|nd|rd|th)$/.test(suffix) || unitOf(unitSuffix!) !== null);
     const identifier = quoted || name || (!numeric && looksLikeName(text));
-    const unit = numeric ? (suffix ? unitOf(unitSuffix!) : this.unitAfter(last)) : null;
-    this.spans.push({ text, first, last, quoted, identifier, numeric, numberWord: false, unit, concepts: concepts(text) });
+    const unit = numeric ? (suffix ? unitOf(unitSuffix!) : number!.currency ? unitOf(number!.currency) : this.unitAfter(last)) : null;
+    const proper = name && first === last && !quoted;
+    this.spans.push({ text, first, last, quoted, identifier, proper, numeric, numberWord: false, unit, concepts: concepts(text) });
   }
 
   /**
@@ -179,11 +232,15 @@ export class GoalSpans {
   private compoundNumbers(n: number, i: number): void {
     const text = (k: number) => this.words[k]?.text.toLowerCase() ?? '';
     const push = (value: number, last: number, unit: Unit | null) =>
-      this.spans.push({ text: String(value), first: i, last, quoted: false, identifier: false, numeric: true, numberWord: true, unit, concepts: [] });
+      this.spans.push({ text: String(value), first: i, last, quoted: false, identifier: false, proper: false, numeric: true, numberWord: true, unit, concepts: [] });
     const scale = SCALES.get(text(i + 1));
     if (scale !== undefined && n < 1000 && n >= 1) push(n * scale, i + 1, this.unitAfter(i + 1));
     const andAHalf = (k: number) => text(k) === 'and' && /^an?$/.test(text(k + 1)) && text(k + 2) === 'half';
     const unit = this.unitAfter(i);
+    // "two hours and ten minutes": in the smaller unit.
+    const more = text(i + 2) === 'and' ? (spelledNumber(text(i + 3))?.value ?? (/^\d+$/.test(text(i + 3)) ? Number(text(i + 3)) : undefined)) : undefined;
+    const smaller = more !== undefined ? this.unitAfter(i + 3) : null;
+    if (unit && smaller && smaller.dimension === unit.dimension && smaller.factor < unit.factor) push((n * unit.factor) / smaller.factor + more!, i + 4, smaller);
     if (unit && andAHalf(i + 2)) push(n + 0.5, i + 4, unit);
     else if (andAHalf(i + 1) && this.unitAfter(i + 3)) push(n + 0.5, i + 4, this.unitAfter(i + 3));
   }
@@ -191,7 +248,7 @@ export class GoalSpans {
   /** Whether word `i` is a count: digits, a number word, or "a", "an", "every", "each", "per". */
   private countsSomething(i: number): boolean {
     const text = this.words[i]!.text.toLowerCase();
-    return writtenNumber(text) !== null || NUMBER_WORDS.has(text) || /^(?:an?|every|each|per)$/.test(text);
+    return writtenNumber(text) !== null || spelledNumber(text) !== undefined || /^(?:an?|every|each|per)$/.test(text);
   }
 
   /** The unit the word after word `i` names, if any. */

@@ -1,16 +1,22 @@
 /**
- * Units of time, size and length as goals and param names write them, so a value can be converted to the unit
- * a param takes ("every one hour" into `seconds`, "3 minutes" into `timeoutMs`, "10 MiB" into `bytes`).
+ * Units of time, size, length, mass and money as goals and param names write them, so a value can be converted
+ * to the unit a param takes ("every one hour" into `seconds`, "3 minutes" into `timeoutMs`, "10 MiB" into
+ * `bytes`, "2.4 kg" into `weightGrams`, "$3.50" into `amountCents`). Money converts between a currency and its
+ * hundredths only: no exchange rates.
  */
 export interface Unit {
-  dimension: 'time' | 'size' | 'length';
-  /** Milliseconds, bytes or millimetres per unit. */
+  dimension: 'time' | 'size' | 'length' | 'mass' | 'money' | 'temperature';
+  /** Milliseconds, bytes, millimetres, milligrams or hundredths of a currency per unit. */
   factor: number;
 }
 
 const time = (factor: number): Unit => ({ dimension: 'time', factor });
 const size = (factor: number): Unit => ({ dimension: 'size', factor });
 const length = (factor: number): Unit => ({ dimension: 'length', factor });
+const mass = (factor: number): Unit => ({ dimension: 'mass', factor });
+const money = (factor: number): Unit => ({ dimension: 'money', factor });
+/** Degrees Celsius only: a Fahrenheit reading is no multiple of a Celsius one. */
+const celsius: Unit = { dimension: 'temperature', factor: 1 };
 
 const UNITS = new Map<string, Unit>([
   ...['ms', 'msec', 'msecs', 'millis', 'millisecond', 'milliseconds'].map((w) => [w, time(1)] as const),
@@ -33,6 +39,16 @@ const UNITS = new Map<string, Unit>([
   ...['metre', 'metres', 'meter', 'meters'].map((w) => [w, length(1000)] as const),
   ...['km', 'kilometre', 'kilometres', 'kilometer', 'kilometers'].map((w) => [w, length(1e6)] as const),
   ...['mile', 'miles'].map((w) => [w, length(1_609_344)] as const),
+  ...['inch', 'inches'].map((w) => [w, length(25.4)] as const),
+  ...['ft', 'foot', 'feet'].map((w) => [w, length(304.8)] as const),
+  ...['mg', 'milligram', 'milligrams'].map((w) => [w, mass(1)] as const),
+  ...['g', 'gram', 'grams', 'gramme', 'grammes'].map((w) => [w, mass(1000)] as const),
+  ...['kg', 'kilo', 'kilos', 'kilogram', 'kilograms'].map((w) => [w, mass(1e6)] as const),
+  ...['lb', 'lbs'].map((w) => [w, mass(453_592.37)] as const),
+  ...['oz', 'ounce', 'ounces'].map((w) => [w, mass(28_349.523125)] as const),
+  ...['°c', 'celsius'].map((w) => [w, celsius] as const),
+  ...['cent', 'cents', 'pence', 'penny', 'pennies'].map((w) => [w, money(1)] as const),
+  ...['$', '€', '£', 'dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'buck', 'bucks'].map((w) => [w, money(100)] as const),
 ]);
 
 /** The unit a word names ("minutes", "MiB", "ms"), or null. */

@@ -4,10 +4,11 @@ import { concepts } from './concepts.js';
  * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
  * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
  * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
- * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`.
+ * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`, a
+ * reference code ("RD-90210") for `id`, `ref`, `code`, `number` or `sku`.
  * Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
@@ -19,6 +20,8 @@ const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['domain', /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i],
   ['channel', /^#[\w.-]+$/],
   ['time', /^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{1,2}:\d{2}(:\d{2})?$/i],
+  // A reference code: capitals and digits in dash-joined parts ("RD-90210", "1Z-884-201"), capitals then digits ("QX7P2", "TP 1350").
+  ['code', /^(?=.*\d)(?=.*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+$|^[A-Z]+\d[A-Z0-9]*$|^[A-Z]{2,3} \d{2,5}$/],
 ];
 
 /** The form of a value, if it has one of the forms above. */
@@ -46,6 +49,12 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['iso', ['date', 'datetime']],
   ['when', ['date', 'datetime', 'time']],
   ['timestamp', ['datetime']],
+  ['id', ['code']],
+  ['ref', ['code']],
+  ['reference', ['code']],
+  ['code', ['code']],
+  ['sku', ['code']],
+  ['number', ['code']],
 ]);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */

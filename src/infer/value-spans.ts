@@ -27,11 +27,13 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
  * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
  * values; so are the span after "to" in "set the P of X to V" for P, the span after a param's own
- * preposition (`from`, `to`) or, for a destination (`channel`, `folder`), after "to"; the span after the
- * interface's noun for a name ("as job 'nightly'"); and a span of the form the param asks for (a path,
- * a date, "7pm" for `time`), which other params leave alone. A span right after a word naming another
- * param is that param's; a word naming what a listed tool does is rarely a value; a span another param
- * already took is rarely taken again (never twice in one step), while the value the same param took in
+ * preposition (`from`, `to`) or, for a destination (`channel`, `folder`), after "to" and, for a start
+ * (`origin`, `pickupAddress`), after "from"; the span after the interface's noun for a name ("as job
+ * 'nightly'"); a span of the form the param asks for (a path, a date, "7pm" for `time`, a code "RD-90210"
+ * for `rideId`), which other params leave alone, and a date or time no param asks for is rarely a value;
+ * a quantity whose unit measures what the param's does ("15 euros" for `amountCents`, not for
+ * `temperatureCelsius`). A span right after a word naming or cueing another param is that param's; a
+ * word naming what a listed tool does is rarely a value; a span another param already took is rarely taken again (never twice in one step), while the value the same param took in
  * the step before often is, the more so when the clause says "it" or "its" ("renew it"); a list never
  * holds one twice; a Text param rarely takes a bare number. A flag (Bool) is what the words naming it
  * say, and off when the goal does not mention it. A list's elements are written as an enumeration
@@ -102,8 +104,10 @@ export class ValueSpans {
       if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
       const prior = this.prior(span, value, at, text, names);
       if (prior === null) continue;
+      // "15 euros" is no temperature, "2.4 kg" is a weight: a quantity goes to a param of its dimension.
+      const unitPrior = takes && span.unit ? (takes.dimension === span.unit.dimension ? UNIT_MATCH : -UNIT_MATCH) : 0;
       firstTokens.add(ids[0]!);
-      options.push({ ids, score: row[ids[0]!]! - logZ + prior!, span });
+      options.push({ ids, score: row[ids[0]!]! - logZ + prior + unitPrior, span });
     }
     if (options.length === 0) return null;
     const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
@@ -122,7 +126,7 @@ export class ValueSpans {
    * asks ("Slow fan 'cpu' down to 30%" answered by a tool that takes neither).
    */
   unusedValues(): number {
-    const values = new Set(this.goal.spans.filter((s) => s.identifier || (s.numeric && !s.numberWord)).map((s) => s.text));
+    const values = new Set(this.goal.spans.filter((s) => (s.identifier && !s.proper) || (s.numeric && !s.numberWord)).map((s) => s.text));
     for (const span of this.writtenSpans) values.delete(span.text);
     return values.size;
   }
@@ -181,8 +185,9 @@ export class ValueSpans {
     const asked = shape && this.shapesAsked(at.tool, at.key);
     if (asked) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
     else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && this.shapesAsked(at.tool, k)?.includes(shape))) prior -= SHAPE_MATCH;
+    else if (shape && DATED.has(shape)) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
-    if (text && takesDestination(at.key) && /^(?:to|into|under)$/.test(before)) prior += DESTINATION;
+    if (text && placeCue(at.key, before)) prior += DESTINATION;
     // "books about falconry", "look for invoice", "packages matching vacation": the topic is the query.
     if (text && takesQuery(at.key) && /^(?:about|for|matching|containing|mentioning|on)$/.test(before)) prior += QUERY_TOPIC;
     // "set the P of X to V": V is P's value, and no other param's.
@@ -193,6 +198,9 @@ export class ValueSpans {
     const byToolNoun = takesName(at.key) && this.afterToolNoun(span, at.k);
     const named = this.goal.near(span, NAME_WINDOW, names) || (before !== '' && before === prepositionOf(at.key)) || (takesName(at.key) && NAMING_WORD.test(before)) || byToolNoun;
     if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
+    // "Rename A to B" with params `from` and `to`, "move F to D" with `file` and `target`: the span after "to" is the other param's.
+    else if (before !== '' && !placeCue(at.key, before) && Object.keys(at.tool.params).some((k) => k !== at.key && (prepositionOf(k) === before || placeCue(k, before))))
+      prior += NEXT_TO_OTHER_NAME;
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     const start = this.goal.words[span.first]!.start;
@@ -289,6 +297,10 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
+/** Forms that only a param asking for them takes (a date is no dog's breed). */
+const DATED: ReadonlySet<ValueShape> = new Set(['date', 'time', 'datetime']);
+/** Toward a quantity whose unit measures what the param's unit does, away from one of another dimension. */
+const UNIT_MATCH = 8;
 const NEAR_NAME = 8;
 /** More toward a name param's value right next to its interface's noun. */
 const BY_TOOL_NOUN = 4;
@@ -320,11 +332,19 @@ function takesName(key: string): boolean {
 const NAMING_WORD = /^(?:called|named|label+ed|titled)$/;
 /** Toward the span after "about", "for", "matching" … for a param holding what to search for. */
 const QUERY_TOPIC = 8;
-/** Toward the span after "to", "into" or "under" for a param naming where something goes. */
+/** Toward the span after "to", "into" or "under" for a param naming where something goes, after "from" for one naming where it starts. */
 const DESTINATION = 8;
 /** A param naming where something goes ("channel", "folder", "targetDir"), which "to", "into" or "under" introduce. */
 function takesDestination(key: string): boolean {
-  return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$/.test(key);
+  return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival)|(?:Dropoff|Arrival)/.test(key);
+}
+/** Whether `word`, right before a span, says the span is where param `key` puts or takes something ("to" for `folder`, "from" for `origin`). */
+function placeCue(key: string, word: string): boolean {
+  return (takesDestination(key) && /^(?:to|into|under)$/.test(word)) || (takesSource(key) && word === 'from');
+}
+/** A param naming where something starts ("origin", "pickupAddress", "sourceDir"), which "from" introduces. */
+function takesSource(key: string): boolean {
+  return /^(?:origin|source|src|pickup|sender|departure)|(?:Origin|Source|Pickup|Sender|Departure)/.test(key);
 }
 /** A param holding what to search for ("query", "q", "keyword", "searchTerm", "topic", "pattern"). */
 function takesQuery(key: string): boolean {
