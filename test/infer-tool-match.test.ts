@@ -46,6 +46,10 @@ describe('concepts', () => {
     expect(concepts('call off the booking')[0]).toEqual(concepts('cancelBooking')[0]);
     expect(concepts('note down the inseam')[0]).toEqual(concepts('recordMeasurement')[0]);
     expect(concepts('free up locker 118')[0]).toEqual(concepts('releaseLocker')[0]);
+    // Split by its object, the phrasal verb is still one.
+    expect(concepts('switch the garden lamp off')).toEqual(concepts('disable the garden lamp off'));
+    expect(concepts('hand ticket TK-55 over')[0]).toEqual(concepts('transferTicket')[0]);
+    expect(concepts('log the result in the journal')).toEqual(['log', 'result', 'journal']);
     // A particle alone is not a phrasal verb.
     expect(concepts('scale up')).toEqual(['scal', 'up']);
   });

@@ -64,6 +64,7 @@ const ERRANDS = [
   tool('Files.rename', 'Renames a file.', { from: 'Text', to: 'Text' }),
   tool('Hike.log', 'Logs a hike of a number of minutes.', { durationMinutes: 'UInt16' }),
   tool('Desk.find', 'Finds free desks on a floor.', { floor: 'UInt8' }),
+  tool('Locker.assign', 'Assigns a locker of a size to a member.', { memberId: 'Text', size: 'Text' }),
 ];
 const GARDEN = [
   tool('Lamp.switch', 'Switches a garden lamp.', { lamp: 'Text', on: 'Bool' }),
@@ -190,6 +191,19 @@ describe('argument values as goal spans', () => {
       ['Greenhouse.water', { zone: 'herbs', durationSeconds: 120 }],
       ['Greenhouse.setHumidity', { zone: 'herbs', percent: 60 }],
     ]);
+  });
+
+  it('carries a value over from the step before only when the step\'s own clause holds none', async () => {
+    // The model leans 5 nats toward repeating the first zone.
+    expect(await plan(GREENHOUSE, 'Read the humidity of zone herbs-2, then water zone tomato-3 for 2 minutes.', ['herbs'], 5)).toEqual([
+      ['Greenhouse.readHumidity', { zone: 'herbs-2' }],
+      ['Greenhouse.water', { zone: 'tomato-3', durationSeconds: 120 }],
+    ]);
+  });
+
+  it('takes no clause\'s first word (its verb) as a value', async () => {
+    const locker = ERRANDS[10]!;
+    expect(await plan([locker], 'Give member M-22917 a big locker.', ['Give'], 3)).toEqual([['Locker.assign', { memberId: 'M-22917', size: 'big' }]]);
   });
 
   it('counts a param whose name abbreviates another\'s as the same thing ("member", "memberName")', async () => {

@@ -14,6 +14,11 @@ export function concepts(text: string): string[] {
       // The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
       return meaning === undefined ? phrase : `${meaning} ${particle}`;
     })
+    // Split by an object of up to three words ("switch the lamp off", "hand ticket TK-5 over").
+    .replace(SPLIT_PHRASAL, (phrase: string, verb: string, middle: string, particle: string) => {
+      const meaning = PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
+      return meaning === undefined ? phrase : `${meaning} ${middle}${particle}`;
+    })
     // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
     .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
@@ -60,9 +65,12 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['check on', 'get'],
     ['back up', 'backup'],
     ['hang up', 'end'],
+    ['hand over', 'transfer'],
   ],
 );
-const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out)\b/g;
+const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out|over)\b/g;
+/** Not "in" and "out": "log the result in the journal" is no login. */
+const SPLIT_PHRASAL = /\b([a-z]+) ((?:\S+ ){1,3}?)(on|off|up|down|over)\b/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {

@@ -33,10 +33,11 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * for `rideId`), which other params leave alone, and a date or time no param asks for is rarely a value;
  * a quantity whose unit measures what the param's does ("15 euros" for `amountCents`, not for
  * `temperatureCelsius`). A span right after a word naming or cueing another param is that param's; a
- * word naming what a listed tool does is rarely a value; a span another param already took is rarely taken again (never twice in one step), while the value the same param took in
- * the step before often is, the more so when the clause says "it" or "its" ("renew it"); a list never
- * holds one twice; a Text param rarely takes a bare number. A flag (Bool) is what the words naming it
- * say, and off when the goal does not mention it. A list's elements are written as an enumeration
+ * word naming what a listed tool does, or starting a clause (its verb), is rarely a value; a span another
+ * param already took is rarely taken again (never twice in one step), while the value the same param
+ * took in the step before often is (unless the step's clause holds a value of its own), the more so when
+ * the clause says "it" or "its" ("renew it"); a list never holds one twice; a Text param rarely takes a
+ * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A list's elements are written as an enumeration
  * ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that follows the
  * last element is the likely next one, the list likely ends where none follows, and it is empty where
  * the goal says "no arguments".
@@ -208,12 +209,18 @@ export class ValueSpans {
     if (!span.identifier && !span.numeric) {
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
+      // A clause's first word is its verb ("give member M-2 a large locker"), no value.
+      else if (this.clauseFirstWords.has(span.first)) prior += CLAUSE_VERB;
     }
     // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own.
     if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last)) prior += OVERLAPS_WRITTEN;
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
     else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
-    else if (at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value) prior += SAME_PARAM_TAKEN + (at.clause && this.refersBack(at.clause) ? REFERENT : 0);
+    else if (at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value) {
+      const refers = at.clause !== null && this.refersBack(at.clause);
+      const ownValue = at.clause !== null && !refers && this.clauseHoldsValue(at.clause, span);
+      if (!ownValue) prior += SAME_PARAM_TAKEN + (refers ? REFERENT : 0);
+    }
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
@@ -247,6 +254,14 @@ export class ValueSpans {
     const id = `${a} ${b}`;
     if (!this.related.has(id)) this.related.set(id, concepts(a).some(namesParam(b)) || concepts(b).some(namesParam(a)));
     return this.related.get(id)!;
+  }
+
+  /** Whether the clause holds a value of its own (quoted, an identifier) other than `span` that no argument took yet. */
+  private clauseHoldsValue(clause: Clause, span: GoalSpan): boolean {
+    return this.goal.spans.some((s) => {
+      const start = this.goal.words[s.first]!.start;
+      return s !== span && s.identifier && !s.proper && start >= clause.start && start < clause.end && !this.writtenSpans.includes(s);
+    });
   }
 
   /** Whether a clause refers back to what an earlier step acted on ("restart it", "its memory", "that same user"). */
@@ -308,6 +323,8 @@ const NEXT_TO_OTHER_NAME = -8;
 const IN_TOOL_CLAUSE = 8;
 const OWN_TOOL_WORD = -8;
 const OTHER_TOOL_WORD = -4;
+/** A plain word that starts a clause, where an imperative puts its verb. */
+const CLAUSE_VERB = -4;
 const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
 /** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
