@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planConfidence } from '../src/infer/confidence.js';
+import type { ToolDescriptor } from '../src/data/descriptor.js';
 import type { Choice } from '../src/infer/generate.js';
+import { GoalReading } from '../src/infer/goal-reading.js';
 
 const choice = (kind: Choice['kind'], probability: number): Choice => ({ kind, id: 0, probability });
 
@@ -18,5 +20,31 @@ describe('planConfidence', () => {
     const c = planConfidence(choices, 2);
     expect(c.unusedValues).toBe(2);
     expect(c.overall).toBeCloseTo(planConfidence(choices).overall * Math.exp(-2), 12);
+  });
+
+  it('takes three nats off a plan that only reads where the goal asks for a change', () => {
+    const choices = [choice('decision', 0.9), choice('tool', 0.5)];
+    const c = planConfidence(choices, 0, true);
+    expect(c.changeUnmet).toBe(true);
+    expect(c.overall).toBeCloseTo(planConfidence(choices).overall * Math.exp(-3), 12);
+  });
+});
+
+describe('GoalReading.changeUnmet', () => {
+  const tool = (name: string, description: string): ToolDescriptor => ({ name, description, params: {} });
+  const tickets = [tool('Tickets.getOrder', 'Returns an order.'), tool('Tickets.buyTickets', 'Buys tickets.'), tool('Tickets.listEvents', 'Lists events.')];
+  const unmet = (goal: string, plan: string[]) => new GoalReading(goal, tickets).changeUnmet(plan);
+
+  it('holds when the goal asks for more than reading and every step only reads', () => {
+    expect(unmet('Upgrade the seats on order ORD-441 to the front row.', ['Tickets.getOrder'])).toBe(true);
+    expect(unmet('Please pay the deposit on order ORD-441.', ['Tickets.getOrder', 'Tickets.listEvents'])).toBe(true);
+  });
+
+  it('does not hold for a request to read, a question, or a plan with a step that changes something', () => {
+    expect(unmet('Show me order ORD-441.', ['Tickets.getOrder'])).toBe(false);
+    expect(unmet("I'd like to know what order ORD-441 holds.", ['Tickets.getOrder'])).toBe(false);
+    expect(unmet('Is order ORD-441 paid? Just tell me, do not buy anything.', ['Tickets.getOrder'])).toBe(false);
+    expect(unmet('Upgrade the seats on order ORD-441.', ['Tickets.getOrder', 'Tickets.buyTickets'])).toBe(false);
+    expect(unmet('Upgrade the seats on order ORD-441.', [])).toBe(false);
   });
 });

@@ -222,6 +222,7 @@ describe.each([
   ['non-os-dev', 40],
   ['non-os-dev2', 60],
   ['non-os-heldout', 40],
+  ['non-os-heldout2', 40],
 ])('data/probe/%s.jsonl', (name, size) => {
   it('is a probe file whose every case its own expected plan (or refusal) passes', () => {
     const cases = readProbeFile(join(repoRoot, `data/probe/${name}.jsonl`));

@@ -61,7 +61,7 @@ async function planCommand(flags: PlanFlags): Promise<void> {
     }
     if (flags.json) {
       const c = result.confidence;
-      const confidence = { overall: round3(c.overall), decision: round3(c.decision), tools: c.tools.map(round3), values: c.values.map(round3), unusedValues: c.unusedValues };
+      const confidence = { overall: round3(c.overall), decision: round3(c.decision), tools: c.tools.map(round3), values: c.values.map(round3), unusedValues: c.unusedValues, changeUnmet: c.changeUnmet };
       process.stdout.write(JSON.stringify({ plan: JSON.parse(result.text) as unknown, confidence, withheld: result.withheld }) + '\n');
       return;
     }

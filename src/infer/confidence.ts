@@ -18,20 +18,25 @@ export interface PlanConfidence {
   values: number[];
   /** Values of the goal (quoted, identifiers, numbers) that no argument took. */
   unusedValues: number;
-  /** Product of every choice's probability, times e^-1 per unused value of the goal. */
+  /** True when the goal asks to change something and every step only reads (GoalReading.changeUnmet). */
+  changeUnmet: boolean;
+  /** Product of every choice's probability, times e^-1 per unused value of the goal, and e^-3 for a change unmet. */
   overall: number;
 }
 
 /** Nats of confidence taken off per value of the goal that the plan leaves unused. */
 const UNUSED_VALUE_NATS = 1;
+/** Nats of confidence taken off a plan that only reads where the goal asks for a change. */
+const CHANGE_UNMET_NATS = 3;
 
-export function planConfidence(choices: readonly Choice[], unusedValues = 0): PlanConfidence {
+export function planConfidence(choices: readonly Choice[], unusedValues = 0, changeUnmet = false): PlanConfidence {
   return {
     decision: choices.find((c) => c.kind === 'decision')?.probability ?? 0,
     tools: choices.filter((c) => c.kind === 'tool').map((c) => c.probability),
     values: choices.filter((c) => c.kind === 'value').map((c) => c.probability),
     unusedValues,
-    overall: choices.reduce((p, c) => p * c.probability, 1) * Math.exp(-UNUSED_VALUE_NATS * unusedValues),
+    changeUnmet,
+    overall: choices.reduce((p, c) => p * c.probability, 1) * Math.exp(-UNUSED_VALUE_NATS * unusedValues - (changeUnmet ? CHANGE_UNMET_NATS : 0)),
   };
 }
 

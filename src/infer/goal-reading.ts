@@ -5,6 +5,17 @@ import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from '.
 const CREATE = concepts('create')[0]!;
 const GET = concepts('get')[0]!;
 const LIST = concepts('list')[0]!;
+/** First words of a request a plan of reading tools can answer: verbs of reading, questions, "I'd like to know". */
+const READING_LEADS = new Set(
+  concepts(
+    'get show list find check look see view display tell report read search locate fetch grab verify inspect confirm give print count ' +
+      'track return let need want like know wonder pull what which how who when where whose does did has have can could would will',
+  ),
+);
+/** A goal that asks a question: it opens with one ("Is the flag on? Just tell me") or holds a question mark. */
+const ASKS = /^\s*(?:is|are|was|were|what|what's|which|how|who|whose|when|where|why|does|do|did|has|have|can|could|would|will|should)\b|\?/i;
+/** Methods that only read. */
+const READS = new Set(concepts('get list check search count status track info stats find verify'));
 /** Actions that change something. */
 const CHANGES = new Set(concepts('set create delete start stop restart enable disable block unblock move write send cancel pause resume mount unmount resize lock unlock'));
 /** Actions and their opposites, both ways. */
@@ -90,6 +101,17 @@ export class GoalReading {
       const o = OPPOSITE.get(c);
       return o !== undefined && !this.idf.has(c) && this.methodConcepts.some((m) => m.has(o));
     });
+  }
+
+  /**
+   * Whether the goal asks for more than reading (its first word is no verb of reading and it is no
+   * question: "Upgrade the seats on order ORD-441", "Pay off my fine") while every tool in `toolNames`
+   * only reads (`getOrder`, `getBalance`): such a plan leaves undone what was asked.
+   */
+  changeUnmet(toolNames: readonly string[]): boolean {
+    const lead = concepts(withoutValues(this.goal))[0];
+    if (toolNames.length === 0 || lead === undefined || READING_LEADS.has(lead) || ASKS.test(this.goal)) return false;
+    return toolNames.every((name) => READS.has(concepts(name.split('.')[1] ?? '')[0] ?? ''));
   }
 
   /** Whether the clause is a question ("What's the rate …?", "how many …"): it asks to read, not to change. */

@@ -6,6 +6,7 @@ import { KvCacheDecoder } from './decoder.js';
 import { generate, type Generation } from './generate.js';
 import { GoalCopyBias } from './goal-copy.js';
 import { GoalReading } from './goal-reading.js';
+import { toolsInPlan } from './plan-so-far.js';
 import { ToolMatchBias } from './tool-match.js';
 import { ValueSpans } from './value-spans.js';
 import { lowConfidenceRefusal, planConfidence, type PlanConfidence } from './confidence.js';
@@ -92,8 +93,15 @@ export async function runPlan(planner: Planner, descriptors: readonly ToolDescri
       encode: (text) => tokenizer.encode(text),
       spell: (id) => constraint.tokenBytes(id).length > 0 ? constraint.tokenBytes(id) : tokenizer.decodeBytes([id]),
     });
-    const confidence = planConfidence(generation.choices, generation.text.startsWith(REFUSAL_START) ? 0 : (valueSpans?.unusedValues() ?? 0));
-    const withheld = generation.ended && opts.constrain && !generation.text.startsWith(REFUSAL_START) && confidence.overall < opts.minConfidence;
+    const refused = generation.text.startsWith(REFUSAL_START);
+    // The priors read the goal for constrained decoding only; so does what the confidence takes from them.
+    const read = opts.constrain && !refused;
+    const confidence = planConfidence(
+      generation.choices,
+      read ? (valueSpans?.unusedValues() ?? 0) : 0,
+      read && reading.changeUnmet(toolsInPlan(generation.text)),
+    );
+    const withheld = generation.ended && opts.constrain && !refused && confidence.overall < opts.minConfidence;
     const text = withheld ? serializePlan({ steps: [], refusal: lowConfidenceRefusal(confidence.overall, opts.minConfidence) }) : generation.text;
     return { text, confidence, withheld, promptTokens: prompt.length, generation };
   } finally {
