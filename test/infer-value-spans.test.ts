@@ -301,8 +301,8 @@ describe('argument values as goal spans', () => {
     expect(await plan([hike!], 'Log a hike of two hours and ten minutes.')).toEqual([['Hike.log', { durationMinutes: 130 }]]);
     expect(await plan([desk!], 'Find free desks on the third floor.')).toEqual([['Desk.find', { floor: 3 }]]);
     expect(await plan([desk!], 'Find free desks on the 4th floor.')).toEqual([['Desk.find', { floor: 4 }]]);
-    const spans = new GoalSpans('A four-room flat at most 450k euros.').spans.filter((s) => s.numeric).map((s) => s.text);
-    expect(spans).toEqual(expect.arrayContaining(['4', '450k']));
+    const spans = new GoalSpans('A four-room flat at most 450k euros, for another hour and a half.').spans.filter((s) => s.numeric).map((s) => s.text);
+    expect(spans).toEqual(expect.arrayContaining(['4', '450k', '1.5']));
   });
 
   it('reads an address as one value and gives the span after "from" to where a trip starts', async () => {
@@ -313,6 +313,7 @@ describe('argument values as goal spans', () => {
     const spans = new GoalSpans('Move it from 3 Quay Street, Galway, with 16 GiB.').spans.map((s) => s.text);
     expect(spans).toEqual(expect.arrayContaining(['3 Quay Street', '3 Quay Street, Galway']));
     expect(spans).not.toContain('16 GiB');
+    expect([shapeOf('14 Harbour Road'), shapeOf('5 Mill Row, Bath'), shapesAskedBy('dropoffAddress'), shapeOf('16 GiB')]).toEqual(['address', 'address', ['address'], null]);
   });
 
   it('gives a reference code to a param naming an id, and keeps dates and times from params that ask for neither', async () => {

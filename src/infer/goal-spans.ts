@@ -139,7 +139,7 @@ export class GoalSpans {
       const unit = word?.unit ?? this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
       // "a minute" is one, but the "an" of "half an hour" is no number of its own.
       const afterHalf = /^half$/i.test(this.words[i - 1]?.text ?? '');
-      const spelled = word?.value ?? (/^(?:an?|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
+      const spelled = word?.value ?? (/^(?:an?|another|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, proper: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
@@ -245,10 +245,10 @@ export class GoalSpans {
     else if (andAHalf(i + 1) && this.unitAfter(i + 3)) push(n + 0.5, i + 4, this.unitAfter(i + 3));
   }
 
-  /** Whether word `i` is a count: digits, a number word, or "a", "an", "every", "each", "per". */
+  /** Whether word `i` is a count: digits, a number word, or "a", "an", "another", "every", "each", "per". */
   private countsSomething(i: number): boolean {
     const text = this.words[i]!.text.toLowerCase();
-    return writtenNumber(text) !== null || spelledNumber(text) !== undefined || /^(?:an?|every|each|per)$/.test(text);
+    return writtenNumber(text) !== null || spelledNumber(text) !== undefined || /^(?:an?|another|every|each|per)$/.test(text);
   }
 
   /** The unit the word after word `i` names, if any. */

@@ -1,14 +1,16 @@
 import { concepts } from './concepts.js';
+import { unitOf } from './units.js';
 
 /**
  * Values whose form says what they are, and the param names that ask for each form: a path for `path` or
  * `file`, a URL for `url`, an email address for `email`, an IP address for `ip`, a domain for `domain` or
  * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
  * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`, a
- * reference code ("RD-90210") for `id`, `ref`, `code`, `number` or `sku`.
+ * reference code ("RD-90210") for `id`, `ref`, `code`, `number` or `sku`, a street address ("14 Harbour
+ * Road") for `address` or `street`.
  * Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code' | 'address';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
@@ -22,11 +24,15 @@ const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['time', /^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{1,2}:\d{2}(:\d{2})?$/i],
   // A reference code: capitals and digits in dash-joined parts ("RD-90210", "1Z-884-201"), capitals then digits ("QX7P2", "TP 1350").
   ['code', /^(?=.*\d)(?=.*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+$|^[A-Z]+\d[A-Z0-9]*$|^[A-Z]{2,3} \d{2,5}$/],
+  // A street address: a house number, a capitalised street name, perhaps a town after a comma ("5 Mill Row, Bath").
+  ['address', /^\d+[A-Za-z]? \p{Lu}\p{Ll}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*)*(?:, \p{Lu}[\p{L}'’-]*)?$/u],
 ];
 
 /** The form of a value, if it has one of the forms above. */
 export function shapeOf(value: string): ValueShape | null {
-  return SHAPES.find(([, pattern]) => pattern.test(value))?.[0] ?? null;
+  const shape = SHAPES.find(([, pattern]) => pattern.test(value))?.[0] ?? null;
+  // "16 GiB" is a quantity, not a street.
+  return shape === 'address' && unitOf(value.split(' ')[1]!) !== null ? null : shape;
 }
 
 const ASKED_BY = new Map<string, readonly ValueShape[]>([
@@ -55,6 +61,8 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['code', ['code']],
   ['sku', ['code']],
   ['number', ['code']],
+  ['address', ['address']],
+  ['street', ['address']],
 ]);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */
