@@ -33,6 +33,7 @@ describe('concepts', () => {
     expect(concepts('open')).toEqual(concepts('read'));
     expect(concepts('scrap')).toEqual(concepts('delete'));
     expect(concepts('describe')).toEqual(concepts('show'));
+    expect([concepts('shift')[0], concepts('rescheduleAppointment')[0]]).toEqual([concepts('move')[0], concepts('move')[0]]);
   });
 
   it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {

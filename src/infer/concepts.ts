@@ -118,7 +118,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'send post deliver dispatch',
   'search find locate lookup',
   'copy duplicate clone',
-  'move relocate transfer',
+  'move relocate transfer shift reschedule postpone',
   'write save store',
   'wait sleep delay',
   'count number many',
