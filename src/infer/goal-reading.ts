@@ -104,8 +104,8 @@ export class GoalReading {
   }
 
   /**
-   * Whether the goal asks for more than reading (its first word is no verb of reading and it is no
-   * question: "Upgrade the seats on order ORD-441", "Pay off my fine") while every tool in `toolNames`
+   * Whether the goal asks for more than reading (its first content word is no verb of reading and it is
+   * no question: "Upgrade the seats on order ORD-441", "Pay off my fine") while every tool in `toolNames`
    * only reads (`getOrder`, `getBalance`): such a plan leaves undone what was asked.
    */
   changeUnmet(toolNames: readonly string[]): boolean {
