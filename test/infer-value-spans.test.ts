@@ -292,6 +292,8 @@ describe('argument values as goal spans', () => {
     // "15 euros" is no temperature, though the model leans to it.
     expect(await plan([washer!], 'Start the washing machine with program delicates at 30 °C for 15 euros.', ['15'])).toEqual([['Washer.start', { program: 'delicates', temperatureCelsius: 30 }]]);
     expect(await plan([parcel!], 'Ship a 2.4 kg parcel.')).toEqual([['Parcel.ship', { weightGrams: 2400 }]]);
+    // Converted for an integer param, a value is rounded (3 lb is 1360.8 g).
+    expect(await plan([parcel!], 'Ship a 3 lb parcel.')).toEqual([['Parcel.ship', { weightGrams: 1361 }]]);
     expect([convert(32, unitOf('inches')!, unitOf('cm')!), convert(2, unitOf('lbs')!, unitOf('g')!), convert(1, unitOf('£')!, unitOf('pence')!)]).toEqual([81.28, 907.18474, 100]);
   });
 

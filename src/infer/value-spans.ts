@@ -99,7 +99,7 @@ export class ValueSpans {
     const firstTokens = new Set<number>();
     for (const span of this.goal.spans) {
       if (number ? !span.numeric : span.numberWord) continue;
-      const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span)) : span.text;
+      const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span), /^(?:List\()?U?Int\d/.test(at.tool.params[at.key]!.type)) : span.text;
       const piece = forcedPiece(state, value, text);
       const ids = piece ? [...this.encode(piece.text)] : [];
       if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
@@ -412,11 +412,15 @@ function forcedPiece(state: PlanState, value: string, text: boolean): { text: st
   return endings.length === 1 ? { text: full + endings[0]!.c, state: endings[0]!.next } : { text: full, state: after };
 }
 
-/** A number span's value (negated when `negated`) in the unit the param takes (as written when either has no unit, or across dimensions). */
-function numberValue(span: GoalSpan, takes: Unit | null, negated: boolean): string {
+/**
+ * A number span's value (negated when `negated`) in the unit the param takes (as written when either has no
+ * unit, or across dimensions); a converted value for an integer param is rounded ("3 lb" is 1361 `grams`).
+ */
+function numberValue(span: GoalSpan, takes: Unit | null, negated: boolean, integer: boolean): string {
   const written = (negated ? -1 : 1) * writtenNumber(span.text)!.value;
   const value = takes && span.unit ? convert(written, span.unit, takes) : null;
-  return String(value === null ? written : Number(value.toPrecision(12)));
+  if (value === null) return String(written);
+  return String(integer ? Math.round(value) : Number(value.toPrecision(12)));
 }
 
 /** True where a number may start and none has (a number has no opening delimiter). */
