@@ -51,6 +51,9 @@ describe('concepts', () => {
     expect(concepts('switch the garden lamp off')).toEqual(concepts('disable the garden lamp off'));
     expect(concepts('hand ticket TK-55 over')[0]).toEqual(concepts('transferTicket')[0]);
     expect(concepts('log the result in the journal')).toEqual(['log', 'result', 'journal']);
+    // Another word before the phrasal verb does not hide it, nor does a phrasal verb reach past a comma.
+    expect(concepts('stop the pump, then turn it off')).toEqual(concepts('stop the pump, then disable it off'));
+    expect(concepts('turn the pump, then the lamp off')).toEqual(['turn', 'pump', 'lamp', 'off']);
     // A particle alone is not a phrasal verb.
     expect(concepts('scale up')).toEqual(['scal', 'up']);
   });

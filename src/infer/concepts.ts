@@ -15,9 +15,8 @@ export function concepts(text: string): string[] {
       return meaning === undefined ? phrase : `${meaning} ${particle}`;
     })
     // Split by an object of up to three words ("switch the lamp off", "hand ticket TK-5 over").
-    .replace(SPLIT_PHRASAL, (phrase: string, verb: string, middle: string, particle: string) => {
-      const meaning = PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
-      return meaning === undefined ? phrase : `${meaning} ${middle}${particle}`;
+    .replace(SPLIT_PHRASAL, (verb: string, _middle: string, particle: string) => {
+      return PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`) ?? verb;
     })
     // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
     .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
@@ -69,8 +68,8 @@ const PHRASAL_VERBS = new Map<string, string>(
   ],
 );
 const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out|over)\b/g;
-/** Not "in" and "out": "log the result in the journal" is no login. */
-const SPLIT_PHRASAL = /\b([a-z]+) ((?:\S+ ){1,3}?)(on|off|up|down|over)\b/g;
+/** Within a clause, and not "in" or "out": "log the result in the journal" is no login. */
+const SPLIT_PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){1,3}?)(on|off|up|down|over)\b)/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {
