@@ -9,13 +9,11 @@ export function concepts(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
-    .replace(PHRASAL, (phrase: string, verb: string, particle: string) => {
-      const meaning = PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
-      // The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
-      return meaning === undefined ? phrase : `${meaning} ${particle}`;
-    })
-    // Split by an object of up to three words ("switch the lamp off", "hand ticket TK-5 over").
-    .replace(SPLIT_PHRASAL, (verb: string, _middle: string, particle: string) => {
+    // A phrasal verb becomes its meaning, also split by an object of up to three words ("switch the lamp off",
+    // "hand ticket TK-5 over"). The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
+    .replace(PHRASAL, (verb: string, middle: string, particle: string) => {
+      // "log the result in the journal" is no login: "in" and "out" only right after the verb.
+      if (middle !== '' && (particle === 'in' || particle === 'out')) return verb;
       return PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`) ?? verb;
     })
     // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
@@ -67,9 +65,8 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['hand over', 'transfer'],
   ],
 );
-const PHRASAL = /\b([a-z]+) (on|off|up|down|in|out|over)\b/g;
-/** Within a clause, and not "in" or "out": "log the result in the journal" is no login. */
-const SPLIT_PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){1,3}?)(on|off|up|down|over)\b)/g;
+/** A verb and, within its clause and at most three words on, a particle; only the verb is replaced. */
+const PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,3}?)(on|off|up|down|in|out|over)\b)/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {

@@ -1,5 +1,5 @@
 import { concepts } from './concepts.js';
-import { QUOTED_PHRASE, spelledNumber } from './goal-spans.js';
+import { countsSomething, QUOTED_PHRASE } from './goal-spans.js';
 import { unitOf } from './units.js';
 
 /**
@@ -122,8 +122,7 @@ function placement(connective: string, sentenceStart: boolean): Placement {
 function joinsQuantities(goal: string, from: number, to: number): boolean {
   const before = /(\S+)\s+(\S+)\s*$/.exec(goal.slice(0, from));
   const after = /^\s*(\S+)\s+([A-Za-z]+)/.exec(goal.slice(to));
-  const isNumber = (word: string) => /^\d+(?:\.\d+)?$/.test(word) || spelledNumber(word) !== undefined || /^an?$/i.test(word);
-  return !!before && !!after && isNumber(before[1]!) && unitOf(before[2]!) !== null && isNumber(after[1]!) && unitOf(after[2]!) !== null;
+  return !!before && !!after && countsSomething(before[1]!) && unitOf(before[2]!) !== null && countsSomething(after[1]!) && unitOf(after[2]!) !== null;
 }
 
 /**

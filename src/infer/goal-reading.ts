@@ -9,11 +9,11 @@ const LIST = concepts('list')[0]!;
 const READING_LEADS = new Set(
   concepts(
     'get show list find check look see view display tell report read search locate fetch grab verify inspect confirm give print count ' +
-      'track return let need want like know wonder pull what which how who when where whose does did has have can could would will',
+      'track return let need want like know wonder pull',
   ),
 );
-/** A goal that asks a question: it opens with one ("Is the flag on? Just tell me") or holds a question mark. */
-const ASKS = /^\s*(?:is|are|was|were|what|what's|which|how|who|whose|when|where|why|does|do|did|has|have|can|could|would|will|should)\b|\?/i;
+/** Words that open a question ("What's the rate …?", "Is the flag on? Just tell me"). */
+const QUESTION_START = /^\s*(?:what|what's|which|how|who|whose|when|where|why|is|are|was|were|does|do|did|has|have|can|could|would|will|should)\b/i;
 /** Methods that only read. */
 const READS = new Set(concepts('get list check search count status track info stats find verify'));
 /** Actions that change something. */
@@ -110,14 +110,14 @@ export class GoalReading {
    */
   changeUnmet(toolNames: readonly string[]): boolean {
     const lead = concepts(withoutValues(this.goal))[0];
-    if (toolNames.length === 0 || lead === undefined || READING_LEADS.has(lead) || ASKS.test(this.goal)) return false;
+    if (toolNames.length === 0 || lead === undefined || READING_LEADS.has(lead) || QUESTION_START.test(this.goal) || this.goal.includes('?')) return false;
     return toolNames.every((name) => READS.has(concepts(name.split('.')[1] ?? '')[0] ?? ''));
   }
 
   /** Whether the clause is a question ("What's the rate …?", "how many …"): it asks to read, not to change. */
   isQuestion(clause: Clause): boolean {
     const text = this.goal.slice(clause.start, clause.end);
-    return /^\s*(?:what|what's|which|how|who|whose|when|where|is|are|does|do|did|has|have|can|could)\b/i.test(text) && !/^\s*(?:can|could)\s+you\b/i.test(text);
+    return QUESTION_START.test(text) && !/^\s*(?:can|could|would|will)\s+you\b/i.test(text);
   }
 
   /** Whether listed tool `k`'s method changes something (sets, creates, deletes, starts, stops …). */

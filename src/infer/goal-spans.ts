@@ -69,6 +69,16 @@ export function spelledNumber(word: string): { value: number; unit: Unit | null 
   return { value: lead, unit: unitOf(m![2]!) };
 }
 
+/** The number a word says in digits or in words ("12", "2.5", "twelve", "seventy-five"), if any. */
+function numberOf(word: string): number | undefined {
+  return spelledNumber(word)?.value ?? (/^\d+(?:\.\d+)?$/.test(word) ? Number(word) : undefined);
+}
+
+/** Whether a word counts something: a number (with a currency sign or unit too), or "a", "an", "another", "every", "each", "per". */
+export function countsSomething(word: string): boolean {
+  return writtenNumber(word) !== null || spelledNumber(word) !== undefined || /^(?:an?|another|every|each|per)$/i.test(word);
+}
+
 /**
  * A quoted phrase: the quote opens after a space or bracket (so "fan's" opens none) and closes before a
  * space, punctuation or the end. Group 2 is the phrase.
@@ -130,7 +140,7 @@ export class GoalSpans {
       if (quotedWords.has(i)) return;
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
       // The unit of a quantity ("hours" in "every three hours") is part of a number, no value of its own.
-      const unitOfQuantity = unitOf(w.text) !== null && i > 0 && this.countsSomething(i - 1);
+      const unitOfQuantity = unitOf(w.text) !== null && i > 0 && countsSomething(this.words[i - 1]!.text);
       // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
       const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
       if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity) this.add(w.text, i, i, false, name);
@@ -143,7 +153,7 @@ export class GoalSpans {
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, proper: false, numeric: true, numberWord: true, unit, concepts: [] });
       }
-      const n = spelled ?? (/^\d+(?:\.\d+)?$/.test(w.text) ? Number(w.text) : undefined);
+      const n = spelled ?? numberOf(w.text);
       if (n !== undefined && !afterHalf) this.compoundNumbers(n, i);
     });
     // A number written in several words is that number only ("twelve" and "thousand" are no values of their
@@ -238,17 +248,11 @@ export class GoalSpans {
     const andAHalf = (k: number) => text(k) === 'and' && /^an?$/.test(text(k + 1)) && text(k + 2) === 'half';
     const unit = this.unitAfter(i);
     // "two hours and ten minutes": in the smaller unit.
-    const more = text(i + 2) === 'and' ? (spelledNumber(text(i + 3))?.value ?? (/^\d+$/.test(text(i + 3)) ? Number(text(i + 3)) : undefined)) : undefined;
+    const more = text(i + 2) === 'and' ? numberOf(text(i + 3)) : undefined;
     const smaller = more !== undefined ? this.unitAfter(i + 3) : null;
     if (unit && smaller && smaller.dimension === unit.dimension && smaller.factor < unit.factor) push((n * unit.factor) / smaller.factor + more!, i + 4, smaller);
     if (unit && andAHalf(i + 2)) push(n + 0.5, i + 4, unit);
     else if (andAHalf(i + 1) && this.unitAfter(i + 3)) push(n + 0.5, i + 4, this.unitAfter(i + 3));
-  }
-
-  /** Whether word `i` is a count: digits, a number word, or "a", "an", "another", "every", "each", "per". */
-  private countsSomething(i: number): boolean {
-    const text = this.words[i]!.text.toLowerCase();
-    return writtenNumber(text) !== null || spelledNumber(text) !== undefined || /^(?:an?|another|every|each|per)$/.test(text);
   }
 
   /** The unit the word after word `i` names, if any. */

@@ -37,10 +37,10 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * param already took is rarely taken again (never twice in one step), while the value the same param
  * took in the step before often is (unless the step's clause holds a value of its own), the more so when
  * the clause says "it" or "its" ("renew it"); a list never holds one twice; a Text param rarely takes a
- * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A list's elements are written as an enumeration
- * ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that follows the
- * last element is the likely next one, the list likely ends where none follows, and it is empty where
- * the goal says "no arguments".
+ * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A
+ * list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely starts where an
+ * enumeration does, the span that follows the last element is the likely next one, the list likely ends
+ * where none follows, and it is empty where the goal says "no arguments".
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
@@ -103,12 +103,10 @@ export class ValueSpans {
       const piece = forcedPiece(state, value, text);
       const ids = piece ? [...this.encode(piece.text)] : [];
       if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
-      const prior = this.prior(span, value, at, text, names);
+      const prior = this.prior(span, value, at, text, names, takes);
       if (prior === null) continue;
-      // "15 euros" is no temperature, "2.4 kg" is a weight: a quantity goes to a param of its dimension.
-      const unitPrior = takes && span.unit ? (takes.dimension === span.unit.dimension ? UNIT_MATCH : -UNIT_MATCH) : 0;
       firstTokens.add(ids[0]!);
-      options.push({ ids, score: row[ids[0]!]! - logZ + prior + unitPrior, span });
+      options.push({ ids, score: row[ids[0]!]! - logZ + prior, span });
     }
     if (options.length === 0) return null;
     const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
@@ -176,10 +174,15 @@ export class ValueSpans {
     for (let id = 0; id < mask.length; id++) if (mask[id] && firstByte(id) === favoured) row[id]! += nats;
   }
 
-  /** The prior of `span` (written as `value`) for the argument `at`; null when the list being written already holds it. */
-  private prior(span: GoalSpan, value: string, at: Argument, text: boolean, names: (concept: string) => boolean): number | null {
+  /**
+   * The prior of `span` (written as `value`) for the argument `at`, whose param takes numbers in unit `takes`
+   * if any; null when the list being written already holds it.
+   */
+  private prior(span: GoalSpan, value: string, at: Argument, text: boolean, names: (concept: string) => boolean, takes: Unit | null): number | null {
     if (at.listSoFar.includes(value)) return null;
     let prior = 0;
+    // "15 euros" is no temperature, "2.4 kg" is a weight: a quantity goes to a param of its dimension.
+    if (takes && span.unit) prior += takes.dimension === span.unit.dimension ? UNIT_MATCH : -UNIT_MATCH;
     if (span.identifier) prior += LOOKS_LIKE_VALUE;
     // A value of a form goes to the param asking for that form ("7pm" to `time`), and to no other.
     const shape = text ? shapeOf(span.text) : null;

@@ -1,3 +1,4 @@
+import { countedTargets } from '../model/supervised.js';
 import { microBatchLoss, type GradientHelpers, type LossModel } from '../train/gradients.js';
 import type { Batch } from '../train/loader.js';
 import type { SftExample } from './examples.js';
@@ -41,11 +42,4 @@ export async function maskedLoss(
     counted += targetsPerBatch[i]!;
   }
   return counted === 0 ? null : nats / counted;
-}
-
-/** How many of a batch's targets count (≥ 0; ignored ones are negative). */
-function countedTargets(targets: Int32Array): number {
-  let counted = 0;
-  for (const t of targets) if (t >= 0) counted++;
-  return counted;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { supervisedPositions } from '../model/supervised.js';
+import { countedPositions, supervisedPositions } from '../model/supervised.js';
 import { restrictionBias } from './target-restriction.js';
 import type { Batch } from './loader.js';
 
@@ -66,10 +66,6 @@ export function microBatchGradients(model: LossModel, batch: Batch): MicroGradie
 /** Forward pass only: the micro-batch's mean loss; the caller disposes it. */
 export function microBatchLoss(model: LossModel, batch: Batch): tf.Scalar {
   return tf.tidy(() => microBatchLossFn(model, batch)());
-}
-
-function countedPositions(targets: Int32Array): Int32Array {
-  return Int32Array.from(targets.keys()).filter((i) => targets[i]! >= 0);
 }
 
 /** A remote result as tensors: the same float32 values the calling thread would have computed. */
