@@ -94,7 +94,7 @@ const STOPWORDS = new Set(
   ('the a an to of and or in for with by from at as is are be it its this that these those then than so please me my our your ' +
     'you we i us can could would should will do does did done has have had been being was were if when once after before ' +
     'first next finally also any some each which what who whom whose how there here just now into onto about via ' +
-    'given listed tool tools one ones new current currently not no never nothing anything anyone but')
+    'given listed tool tools one ones new current currently not no never nothing anything anyone but he him his she her hers they them their theirs')
     .split(' '),
 );
 

@@ -26,21 +26,22 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  *
  * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
  * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
- * values; so are the span after "to" in "set the P of X to V" for P, the span after a param's own
- * preposition (`from`, `to`) or, for a destination (`channel`, `folder`), after "to" and, for a start
- * (`origin`, `pickupAddress`), after "from"; the span after the interface's noun for a name ("as job
- * 'nightly'"); a span of the form the param asks for (a path, a date, "7pm" for `time`, a code "RD-90210"
- * for `rideId`), which other params leave alone, and a date or time no param asks for is rarely a value;
- * a quantity whose unit measures what the param's does ("15 euros" for `amountCents`, not for
- * `temperatureCelsius`). A span right after a word naming or cueing another param is that param's; a
- * word naming what a listed tool does, or starting a clause (its verb), is rarely a value; a span another
- * param already took is rarely taken again (never twice in one step), while the value the same param
- * took in the step before often is (unless the step's clause holds a value of its own), the more so when
- * the clause says "it" or "its" ("renew it"); a list never holds one twice; a Text param rarely takes a
- * bare number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A
- * list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely starts where an
- * enumeration does, the span that follows the last element is the likely next one, the list likely ends
- * where none follows, and it is empty where the goal says "no arguments".
+ * values (a span in a clause asking for another step a less likely one); so are the span after "to" in
+ * "set the P of X to V" for P, the span after a param's own preposition (`from`, `to`) or, for a
+ * destination (`channel`, `folder`), after "to" and, for a start (`origin`, `pickupAddress`), after
+ * "from"; the span after the interface's noun for a name ("as job 'nightly'"); a span of the form the
+ * param asks for (a path, a date, "7pm" for `time`, a code "RD-90210" for `rideId`), which other params
+ * leave alone, and a date or time no param asks for is rarely a value; a quantity whose unit measures what
+ * the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span right after a word
+ * naming or cueing another param is that param's; a word naming what a listed tool does, or starting a
+ * clause (its verb), is rarely a value; a span another param already took is rarely taken again (never
+ * twice in one step), while the value the same param took in the step before often is (unless the step's
+ * clause holds a value of its own), the more so when the clause refers back ("renew it", "book her a
+ * fitting"); a list never holds one twice; a Text param rarely takes a bare number. A flag (Bool) is what
+ * the words naming it say, and off when the goal does not mention it. A list's elements are written as an
+ * enumeration ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that
+ * follows the last element is the likely next one, the list likely ends where none follows, and it is
+ * empty where the goal says "no arguments".
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
@@ -207,8 +208,13 @@ export class ValueSpans {
       prior += NEXT_TO_OTHER_NAME;
     // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
     else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
+    // The value the same param took in the step before, which a clause holding no value of its own may mean again.
+    const carried = at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value;
+    const ownValue = at.clause !== null && this.clauseHoldsValue(at.clause, span);
     const start = this.goal.words[span.first]!.start;
     if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
+    // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
+    else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.reading.asked.some((c) => c !== at.clause && start >= c.start && start < c.end)) prior += OTHER_CLAUSE;
     if (!span.identifier && !span.numeric) {
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
@@ -219,10 +225,9 @@ export class ValueSpans {
     if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last)) prior += OVERLAPS_WRITTEN;
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
     else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
-    else if (at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value) {
+    else if (carried) {
       const refers = at.clause !== null && this.refersBack(at.clause);
-      const ownValue = at.clause !== null && !refers && this.clauseHoldsValue(at.clause, span);
-      if (!ownValue) prior += SAME_PARAM_TAKEN + (refers ? REFERENT : 0);
+      if (refers || !ownValue) prior += SAME_PARAM_TAKEN + (refers ? REFERENT : 0);
     }
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
@@ -324,6 +329,11 @@ const NEAR_NAME = 8;
 const BY_TOOL_NOUN = 4;
 const NEXT_TO_OTHER_NAME = -8;
 const IN_TOOL_CLAUSE = 8;
+/**
+ * Away from a span in the clause asking for another step, unless the step's clause refers back ("book her a
+ * fitting") or it is the same param's earlier value and the step's clause holds none of its own.
+ */
+const OTHER_CLAUSE = -4;
 const OWN_TOOL_WORD = -8;
 const OTHER_TOOL_WORD = -4;
 /** A plain word that starts a clause, where an imperative puts its verb. */
@@ -332,7 +342,7 @@ const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
 /** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
 const REFERENT = 8;
-const REFERS_BACK = /\b(?:it|its|them|their|the same|that same|this same)\b/i;
+const REFERS_BACK = /\b(?:it|its|them|their|he|him|his|she|her|hers|the same|that same|this same)\b/i;
 /** A value another param of the same step took: a step rarely passes one value twice. */
 const TAKEN_IN_STEP = -16;
 /** A span overlapping one already written as a value. */
