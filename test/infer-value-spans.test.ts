@@ -175,6 +175,18 @@ describe('argument values as goal spans', () => {
     expect(await plan(CLUB, 'Tune Sunday Morning on north.', ['Morning'], 6)).toEqual([['Radio.tune', { show: 'Sunday Morning', station: 'north' }]]);
   });
 
+  it('chooses a step\'s values together: a span a later param needs is not taken by an earlier one', async () => {
+    const jobs = [tool('Job.add', 'Runs a command every number of minutes under a name.', { name: 'Text', command: 'Text', minutes: 'UInt32' })];
+    // The model leans 6 nats toward writing the quoted command as the name.
+    expect(await plan(jobs, "Add 'tar czf /backup' as job nightly every 30 minutes.", ['tar'], 6)).toEqual([
+      ['Job.add', { name: 'nightly', command: 'tar czf /backup', minutes: 30 }],
+    ]);
+  });
+
+  it('takes no particle of a phrasal verb as a value ("down" of "note down")', () => {
+    expect(new GoalSpans('Note down the size, look the account up, then set the mode to off.').spans.map((s) => s.text)).toEqual(['Note', 'size', 'look', 'account', 'set', 'mode', 'off']);
+  });
+
   it('takes no pronoun as a value', () => {
     expect(new GoalSpans('Book him a fitting, then send her and them their reminders.').spans.map((s) => s.text)).toEqual(['Book', 'fitting', 'send', 'reminders']);
   });

@@ -11,11 +11,7 @@ export function concepts(text: string): string[] {
     .toLowerCase()
     // A phrasal verb becomes its meaning, also split by an object of up to three words ("switch the lamp off",
     // "hand ticket TK-5 over"). The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
-    .replace(PHRASAL, (verb: string, middle: string, particle: string) => {
-      // "log the result in the journal" is no login: "in" and "out" only right after the verb.
-      if (middle !== '' && (particle === 'in' || particle === 'out')) return verb;
-      return PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`) ?? verb;
-    })
+    .replace(PHRASAL, (verb: string, middle: string, particle: string) => phrasalMeaning(verb, middle, particle) ?? verb)
     // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
     .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
@@ -65,6 +61,22 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['hand over', 'transfer'],
   ],
 );
+/** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
+function phrasalMeaning(verb: string, middle: string, particle: string): string | undefined {
+  // "log the result in the journal" is no login: "in" and "out" only right after the verb.
+  if (middle !== '' && (particle === 'in' || particle === 'out')) return undefined;
+  return PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
+}
+
+/** Offsets in `text` of the particles that complete a phrasal verb ("down" in "Note down her size"): part of a verb, no value. */
+export function phrasalParticles(text: string): Set<number> {
+  const out = new Set<number>();
+  for (const m of text.toLowerCase().matchAll(PHRASAL)) {
+    if (phrasalMeaning(m[0], m[1]!, m[2]!) !== undefined) out.add(m.index + m[0].length + 1 + m[1]!.length);
+  }
+  return out;
+}
+
 /** A verb and, within its clause and at most three words on, a particle; only the verb is replaced. */
 const PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,3}?)(on|off|up|down|in|out|over)\b)/g;
 

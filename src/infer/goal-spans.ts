@@ -1,4 +1,4 @@
-import { concepts } from './concepts.js';
+import { concepts, phrasalParticles } from './concepts.js';
 import { unitOf, type Unit } from './units.js';
 
 /** A word of the goal, with surrounding quotes, brackets and punctuation stripped. */
@@ -136,6 +136,8 @@ export class GoalSpans {
       covered.forEach((i) => quotedWords.add(i));
       this.add(m[2]!, covered[0]!, covered.at(-1)!, true);
     }
+    // The particle of a phrasal verb ("down" of "note down") is part of the verb.
+    const particles = phrasalParticles(goal);
     this.words.forEach((w, i) => {
       if (quotedWords.has(i)) return;
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
@@ -143,7 +145,7 @@ export class GoalSpans {
       const unitOfQuantity = unitOf(w.text) !== null && i > 0 && countsSomething(this.words[i - 1]!.text);
       // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
       const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
-      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity) this.add(w.text, i, i, false, name);
+      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start)) this.add(w.text, i, i, false, name);
       // "half an hour" reads its unit past the article.
       const word = spelledNumber(w.text);
       const unit = word?.unit ?? this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);

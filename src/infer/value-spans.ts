@@ -41,7 +41,9 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * the words naming it say, and off when the goal does not mention it. A list's elements are written as an
  * enumeration ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that
  * follows the last element is the likely next one, the list likely ends where none follows, and it is
- * empty where the goal says "no arguments".
+ * empty where the goal says "no arguments". The values of a step are chosen together: a span costs (0.9
+ * of) what taking it here costs the step's later params, by their priors with each taking a different span
+ * ("Schedule 'echo ping' as job cleanup": the quoted span is the command, so the name loses it).
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
@@ -110,6 +112,12 @@ export class ValueSpans {
       options.push({ ids, score: row[ids[0]!]! - logZ + prior, span });
     }
     if (options.length === 0) return null;
+    // A span a later param of the step needs costs that param its value (see the class comment).
+    const later = this.laterParams(at);
+    if (later.length > 0) {
+      const best = bestAssignment(later, null);
+      for (const o of options) o.score -= LATER_COST * (best - bestAssignment(later, o.span));
+    }
     const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
     const scores = Float32Array.from([...options.map((o) => o.score), own]);
     const k = pick(scores);
@@ -236,6 +244,31 @@ export class ValueSpans {
     return prior;
   }
 
+  /** Per scalar param (Text, Data, a number) of the step's tool after `at.key`: its best candidate spans by prior alone, best first. */
+  private laterParams(at: Argument): { span: GoalSpan; prior: number }[][] {
+    const keys = Object.keys(at.tool.params);
+    const out: { span: GoalSpan; prior: number }[][] = [];
+    for (const key of keys.slice(keys.indexOf(at.key) + 1)) {
+      const type = at.tool.params[key]!.type;
+      const number = /^(?:U?Int|Float)\d+$/.test(type);
+      if (!number && type !== 'Text' && type !== 'Data') continue;
+      const takes = number ? paramUnit(key, at.tool.description) : null;
+      const signed = /^(?:Int|Float)/.test(type);
+      const here: Argument = { ...at, key, valueText: '', listSoFar: [] };
+      const names = namesParam(key);
+      const candidates: { span: GoalSpan; prior: number }[] = [];
+      for (const span of this.goal.spans) {
+        if (number ? !span.numeric : span.numberWord) continue;
+        const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span), /^U?Int\d/.test(type)) : span.text;
+        const prior = this.prior(span, value, here, !number, names, takes);
+        if (prior !== null) candidates.push({ span, prior });
+      }
+      candidates.sort((a, b) => b.prior - a.prior);
+      if (candidates.length > 0) out.push(candidates.slice(0, LATER_CANDIDATES));
+    }
+    return out;
+  }
+
   /**
    * Whether the word right after the span, or right before it outside a clause's verb position, is a noun
    * of the tool's interface ("as job 'nightly'" and "the 'nightly' job" name the job; "Schedule 'echo hi'"
@@ -300,6 +333,34 @@ export class ValueSpans {
     const k = this.reading.index.get(at.tool)!;
     return { ...at, tool, k, clause: this.reading.clauseOf(at.step, k) };
   }
+}
+
+/**
+ * The share of a later param's loss a span pays: a little under all of it, so a tie goes to the param being
+ * written, whose model score is known (the later params' is not).
+ */
+const LATER_COST = 0.9;
+/** How many of a later param's best candidates bestAssignment() tries (8 chose as 4 on every probe set). */
+const LATER_CANDIDATES = 4;
+/** How much worse than its last candidate a later param's value is when every candidate is taken. */
+const NO_CANDIDATE_LEFT = 8;
+/** The best sum of priors over the later params, each taking a different span, none taking `excluded`. */
+function bestAssignment(later: readonly { span: GoalSpan; prior: number }[][], excluded: GoalSpan | null): number {
+  const used = new Set<GoalSpan>(excluded ? [excluded] : []);
+  const search = (i: number): number => {
+    if (i === later.length) return 0;
+    const list = later[i]!;
+    // A param whose candidates are all taken gets a value worse than its last.
+    let best = list.at(-1)!.prior - NO_CANDIDATE_LEFT + search(i + 1);
+    for (const c of list) {
+      if (used.has(c.span)) continue;
+      used.add(c.span);
+      best = Math.max(best, c.prior + search(i + 1));
+      used.delete(c.span);
+    }
+    return best;
+  };
+  return search(0);
 }
 
 /** What the decoder writes for a chosen value, and how sure the choice was. */
