@@ -56,6 +56,10 @@ describe('concepts', () => {
     expect(concepts('turn the pump, then the lamp off')).toEqual(['turn', 'pump', 'lamp', 'off']);
     // A particle alone is not a phrasal verb.
     expect(concepts('scale up')).toEqual(['scal', 'up']);
+    // To file something under a name is to move it there; the file under a path stays a file.
+    expect(concepts('file invoice 12 under paid')[0]).toEqual(concepts('moveTo')[0]);
+    expect(concepts('after filing the receipt under travel')[0]).toEqual(concepts('move')[0]);
+    expect(concepts('read the file under /etc')).toContain(concepts('file')[0]);
   });
 
   it('reads "every" before a span of time as how often, elsewhere as all of them', () => {

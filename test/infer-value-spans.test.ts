@@ -349,7 +349,9 @@ describe('argument values as goal spans', () => {
     const spans = new GoalSpans('Move it from 3 Quay Street, Galway, with 16 GiB.').spans.map((s) => s.text);
     expect(spans).toEqual(expect.arrayContaining(['3 Quay Street', '3 Quay Street, Galway']));
     expect(spans).not.toContain('16 GiB');
-    expect([shapeOf('14 Harbour Road'), shapeOf('5 Mill Row, Bath'), shapesAskedBy('dropoffAddress'), shapeOf('16 GiB')]).toEqual(['address', 'address', ['address'], null]);
+    expect([shapeOf('14 Harbour Road'), shapeOf('5 Mill Row, Bath'), shapesAskedBy('dropoffAddress'), shapeOf('16 GiB')]).toEqual(['address', 'address', ['address', 'ip'], null]);
+    // An IP address is an address too (`Firewall.blockAddress`).
+    expect(shapesAskedBy('address')).toContain(shapeOf('10.0.0.7'));
   });
 
   it('gives a reference code to a param naming an id, and keeps dates and times from params that ask for neither', async () => {

@@ -7,7 +7,7 @@ import { unitOf } from './units.js';
  * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
  * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`, a
  * reference code ("RD-90210") for `id`, `ref`, `code`, `number` or `sku`, a street address ("14 Harbour
- * Road") for `address` or `street`.
+ * Road") for `address` or `street`, an IP address for `address` too.
  * Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
 export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code' | 'address';
@@ -61,7 +61,7 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>([
   ['code', ['code']],
   ['sku', ['code']],
   ['number', ['code']],
-  ['address', ['address']],
+  ['address', ['address', 'ip']],
   ['street', ['address']],
 ]);
 
