@@ -114,6 +114,19 @@ describe('ToolMatchBias', () => {
     expect(best(new ToolMatchBias(new GoalReading("What's the tide height at Brest?", tides), 1, [5, 6]).scores(''))).toBe(1);
   });
 
+  it('reads a clause led by a verb of reading as asking to read: "show the ride schedule" pushes the scheduler down', () => {
+    const rides = [tool('Shuttle.schedule', 'Schedules a ride.', { time: 'Text' }), tool('Shuttle.upcoming', 'Lists the scheduled rides.')];
+    const scores = (goal: string) => new ToolMatchBias(new GoalReading(goal, rides), 1, [5, 6]).scores('');
+    const [scheduleShown, upcomingShown] = scores('Please show the ride schedule.');
+    // Neither "plan" nor "show" is a word of the scheduler: it loses 1 only for being asked by a verb of reading.
+    const [schedulePlanned, upcomingPlanned] = scores('Plan the ride schedule.');
+    expect(schedulePlanned! - scheduleShown!).toBeCloseTo(1, 9);
+    expect(upcomingShown).toBeCloseTo(upcomingPlanned!, 9);
+    // "give" changes something: no verb of reading.
+    const reading = new GoalReading('Give member M-2 a locker.', rides);
+    expect(reading.asksToRead(reading.clauses.all[0]!)).toBe(false);
+  });
+
   it('reads a list tool as one that shows: "show the beds" asks for the list', () => {
     const beds = [tool('Greenhouse.renameBed', 'Renames a bed.', { bed: 'Text', name: 'Text' }), tool('Greenhouse.listBeds', 'Lists the beds.')];
     expect(best(new ToolMatchBias(new GoalReading('Show the beds.', beds), 1, [5, 6]).scores(''))).toBe(1);

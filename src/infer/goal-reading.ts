@@ -12,12 +12,19 @@ const READING_LEADS = new Set(
       'track return let need want like know wonder pull',
   ),
 );
+/** Verbs that lead a clause asking to read (fewer than READING_LEADS: "give member M-2 a locker" changes something). */
+const READ_VERBS = new Set(concepts('get show list find check search count verify'));
 /** Words that open a question ("What's the rate …?", "Is the flag on? Just tell me"). */
 const QUESTION_START = /^\s*(?:what|what's|which|how|who|whose|when|where|why|is|are|was|were|does|do|did|has|have|can|could|would|will|should)\b/i;
 /** Methods that only read. */
 const READS = new Set(concepts('get list check search count status track info stats find verify'));
 /** Actions that change something. */
-const CHANGES = new Set(concepts('set create delete start stop restart enable disable block unblock move write send cancel pause resume mount unmount resize lock unlock'));
+const CHANGES = new Set(
+  concepts(
+    'set create delete start stop restart enable disable block unblock move write send cancel pause resume mount unmount resize lock unlock ' +
+      'schedule book order pay grant revoke rename upgrade reserve',
+  ),
+);
 /** Actions and their opposites, both ways. */
 const OPPOSITE = new Map(
   ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute']
@@ -114,9 +121,13 @@ export class GoalReading {
     return toolNames.every((name) => READS.has(concepts(name.split('.')[1] ?? '')[0] ?? ''));
   }
 
-  /** Whether the clause is a question ("What's the rate …?", "how many …"): it asks to read, not to change. */
-  isQuestion(clause: Clause): boolean {
+  /**
+   * Whether the clause asks to read, not to change: a question ("What's the rate …?", "how many …") or a
+   * clause led by a verb of reading ("Please show the job schedule": `list`, not `schedule`).
+   */
+  asksToRead(clause: Clause): boolean {
     const text = this.goal.slice(clause.start, clause.end);
+    if (READ_VERBS.has(concepts(withoutValues(text))[0] ?? '')) return true;
     return QUESTION_START.test(text) && !/^\s*(?:can|could|would|will)\s+you\b/i.test(text);
   }
 

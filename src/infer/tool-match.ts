@@ -44,14 +44,14 @@ export class ToolMatchBias {
       for (const c of toolConcepts[k]!.keys()) explained.set(c, (explained.get(c) ?? 0) + 1);
     }
     const aligned = asked[chosen.length];
-    // A question asks to read, not to change.
-    const question = aligned !== undefined && this.reading.isQuestion(aligned);
+    // A question, or a clause led by "show" or "list", asks to read, not to change.
+    const reads = aligned !== undefined && this.reading.asksToRead(aligned);
     return toolConcepts.map((fields, k) => {
       let score = (this.forbidden[k] ? -FORBIDDEN : 0) - (used.has(k) ? REPEATED : 0);
       if (aligned) {
         const own = this.reading.clauseMatch(aligned, k);
         score += ALIGNED * own;
-        if (question && this.reading.changes(k)) score -= QUESTION_CHANGES;
+        if (reads && this.reading.changes(k)) score -= READING_CHANGES;
         // A tool that matches a clause still to come better than this one is likely that clause's step.
         let later = 0;
         for (let t = chosen.length + 1; t < asked.length; t++) later = Math.max(later, this.reading.clauseMatch(asked[t]!, k));
@@ -122,8 +122,8 @@ const UNMATCHED_REFUSAL_NATS = 6;
 const ALIGNED = 4;
 /** Score taken off per unit a tool matches a later asked clause better than this step's own. */
 const BELONGS_LATER = 2;
-/** Score taken off a tool that changes something, for a step a question asks for ("What's the rate?"). */
-const QUESTION_CHANGES = 1;
+/** Score taken off a tool that changes something, for a step a question or a verb of reading asks for ("What's the rate?", "Show the schedule"). */
+const READING_CHANGES = 1;
 /** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
 const REPEATED = 1;
 /** Score taken off a tool whose method a negated clause names. */
