@@ -51,6 +51,12 @@ describe('goal clauses', () => {
     const dashed = 'Water bed-2 — do not feed the cat.';
     expect(ordered(dashed)).toEqual(['Water bed-2']);
     expect([...readGoalClauses(dashed, () => true).forbidden].sort()).toEqual(['cat', 'feed']);
+    // A clause opening with "not" says what not to do, and asks for no step.
+    const court = 'Book court 5 for an hour. Not a lesson, just the court.';
+    expect(ordered(court)).toEqual(['Book court 5 for an hour', 'just the court']);
+    expect([...readGoalClauses(court, () => true).forbidden]).toEqual(['lesson']);
+    expect(ordered('Ship it by standard, not express.')).toEqual(['Ship it by standard']);
+    expect(ordered('Ship the parcels that are not fragile.')).toEqual(['Ship the parcels that are not fragile']);
   });
 
   it('does not split inside quotes, and orders only the clauses that ask for an action', () => {
