@@ -183,6 +183,11 @@ describe('argument values as goal spans', () => {
     ]);
   });
 
+  it('keeps a list\'s later items with the param named next to its first item, across a clause\'s end', async () => {
+    const shoes = [tool('Shoe.rent', 'Rents shoes in some sizes for a booking.', { bookingId: 'Text', sizes: 'List(Text)' })];
+    expect(await plan(shoes, 'Rent shoes for booking BK-12 in sizes 38, 42 and 44.')).toEqual([['Shoe.rent', { bookingId: 'BK-12', sizes: ['38', '42', '44'] }]]);
+  });
+
   it('takes no particle of a phrasal verb as a value ("down" of "note down")', () => {
     expect(new GoalSpans('Note down the size, look the account up, then set the mode to off.').spans.map((s) => s.text)).toEqual(['Note', 'size', 'look', 'account', 'set', 'mode', 'off']);
   });

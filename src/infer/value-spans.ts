@@ -209,13 +209,20 @@ export class ValueSpans {
     else if (property?.some(this.namesSomeParam)) prior -= SETTER_PROPERTY;
     // "as job 'nightly'": the interface's own noun next to a value names it more surely than a word near it.
     const byToolNoun = takesName(at.key) && this.afterToolNoun(span, at.k);
-    const named = this.goal.near(span, NAME_WINDOW, names) || (before !== '' && before === prepositionOf(at.key)) || (takesName(at.key) && NAMING_WORD.test(before)) || byToolNoun;
+    // A list's later items belong with the name next to its first item ("sizes 38, 42 and 44").
+    const head = this.goal.enumerationHead(span);
+    const named =
+      this.goal.near(span, NAME_WINDOW, names) ||
+      (before !== '' && before === prepositionOf(at.key)) ||
+      (takesName(at.key) && NAMING_WORD.test(before)) ||
+      byToolNoun ||
+      (head !== span && at.listSoFar.length > 0 && this.goal.near(head, 1, names, 0));
     if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
     // "Rename A to B" with params `from` and `to`, "move F to D" with `file` and `target`: the span after "to" is the other param's.
     else if (before !== '' && !placeCue(at.key, before) && Object.keys(at.tool.params).some((k) => k !== at.key && (prepositionOf(k) === before || placeCue(k, before))))
       prior += NEXT_TO_OTHER_NAME;
-    // Items of an enumeration belong with the name next to its first item ("the arguments -l and /var").
-    else if (this.goal.near(this.goal.enumerationHead(span), 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
+    // Otherwise an item after the first, where the name next to the first is some param's, is no value here ("the arguments -l and /var").
+    else if (this.goal.near(head, 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
     // The value the same param took in the step before, which a clause holding no value of its own may mean again.
     const carried = at.taken.findLast((t) => this.sameThing(t.key, at.key) && t.step < at.step)?.value === value;
     const ownValue = at.clause !== null && this.clauseHoldsValue(at.clause, span);
