@@ -214,6 +214,14 @@ describe('argument values as goal spans', () => {
     ]);
   });
 
+  it('gives "its" the value the param\'s word names in another clause, also one asked for later', async () => {
+    // The model leans a little toward the clause's own word "dry".
+    expect(await plan(GREENHOUSE, 'Water the basil zone for 2 minutes, but first read how dry its humidity is.', ['dry'], 1)).toEqual([
+      ['Greenhouse.readHumidity', { zone: 'basil' }],
+      ['Greenhouse.water', { zone: 'basil', durationSeconds: 120 }],
+    ]);
+  });
+
   it('carries a value over from the step before only when the step\'s own clause holds none', async () => {
     // The model leans 5 nats toward repeating the first zone.
     expect(await plan(GREENHOUSE, 'Read the humidity of zone herbs-2, then water zone tomato-3 for 2 minutes.', ['herbs'], 5)).toEqual([

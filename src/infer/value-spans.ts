@@ -37,13 +37,15 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * clause (its verb), is rarely a value; a span another param already took is rarely taken again (never
  * twice in one step), while the value the same param took in the step before often is (unless the step's
  * clause holds a value of its own), the more so when the clause refers back ("renew it", "book her a
- * fitting"); a list never holds one twice; a Text param rarely takes a bare number. A flag (Bool) is what
- * the words naming it say, and off when the goal does not mention it. A list's elements are written as an
- * enumeration ("python3, tmux and nginx"): a list likely starts where an enumeration does, the span that
- * follows the last element is the likely next one, the list likely ends where none follows, and it is
- * empty where the goal says "no arguments". The values of a step are chosen together: a span costs (0.9
- * of) what taking it here costs the step's later params, by their priors with each taking a different span
- * ("Schedule 'echo ping' as job cleanup": the quoted span is the command, so the name loses it).
+ * fitting"), and such a clause points to a span the param's word names elsewhere ("check how moist its
+ * soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely takes a bare
+ * number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A
+ * list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely starts where an
+ * enumeration does, the span that follows the last element is the likely next one, the list likely ends
+ * where none follows, and it is empty where the goal says "no arguments". The values of a step are chosen
+ * together: a span costs (0.9 of) what taking it here costs the step's later params, by their priors with
+ * each taking a different span ("Schedule 'echo ping' as job cleanup": the quoted span is the command, so
+ * the name loses it).
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
@@ -228,6 +230,8 @@ export class ValueSpans {
     const ownValue = at.clause !== null && this.clauseHoldsValue(at.clause, span);
     const start = this.goal.words[span.first]!.start;
     if (at.clause && start >= at.clause.start && start < at.clause.end) prior += IN_TOOL_CLAUSE;
+    // "…, but first check how moist its soil is": "its" points to what the goal names by the param's word ("the roses zone").
+    else if (named && at.clause && this.refersBack(at.clause)) prior += NAMED_REFERENT;
     // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
     else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.reading.asked.some((c) => c !== at.clause && start >= c.start && start < c.end)) prior += OTHER_CLAUSE;
     if (!span.identifier && !span.numeric) {
@@ -410,6 +414,8 @@ const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
 /** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
 const REFERENT = 8;
+/** Toward a span the param's word names outside the step's clause, when that clause refers back. */
+const NAMED_REFERENT = 4;
 const REFERS_BACK = /\b(?:it|its|them|their|he|him|his|she|her|hers|the same|that same|this same)\b/i;
 /** A value another param of the same step took: a step rarely passes one value twice. */
 const TAKEN_IN_STEP = -16;
