@@ -301,6 +301,17 @@ describe('argument values as goal spans', () => {
     const unused = await planWithSpans([GREENHOUSE[2]!], "List the zones where 'tomato-3' grew in 2 minutes.");
     expect(unused.steps).toEqual([['Greenhouse.listZones', {}]]);
     expect(unused.spans.unusedValues()).toBe(2);
+    // A value written in part is used: the address of "10.0.0.2/24" leaves neither it nor the prefix unused.
+    const link = [tool('Net.addAddress', 'Assigns an address with a prefix length to a link.', { link: 'Text', address: 'Text', prefixLength: 'UInt8' })];
+    const split = await planWithSpans(link, 'Give eth1 the address 10.0.0.2/24.');
+    expect(split.steps).toEqual([['Net.addAddress', { link: 'eth1', address: '10.0.0.2', prefixLength: 24 }]]);
+    expect(split.spans.unusedValues()).toBe(0);
+  });
+
+  it('writes an address with its prefix length whole, or apart where the tool takes the length apart', async () => {
+    const block = [tool('Net.block', 'Blocks a network.', { network: 'Text' }), tool('Net.route', 'Adds a route to an address.', { address: 'Text', via: 'Text' })];
+    expect(await plan([block[0]!], 'Block 10.9.0.0/16.')).toEqual([['Net.block', { network: '10.9.0.0/16' }]]);
+    expect(await plan([block[1]!], 'Route 10.9.0.0/16 via 10.0.0.1.')).toEqual([['Net.route', { address: '10.9.0.0/16', via: '10.0.0.1' }]]);
   });
 
   it('negates a number for a signed param where the goal counts back', async () => {

@@ -30,6 +30,9 @@ export interface GoalSpan {
   concepts: string[];
 }
 
+/** An IPv4 address with a prefix length. */
+export const CIDR = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/;
+
 /** Words that multiply the number before them ("twelve thousand"). */
 const SCALES = new Map([
   ['hundred', 100],
@@ -108,7 +111,7 @@ const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
  * The spans of a goal an argument value can be: each quoted phrase whole, each name of several
  * capitalised words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), each
  * other word that is no stopword, each number (with the unit or currency written with it, "45-minute" and
- * "$3.50" too) and each number word ("seventy-five", "third"), a number of several words as one ("twelve
+ * "$3.50" too) and each number word ("seventy-five", "third"), the address and the prefix length of "10.0.0.2/24" apart, a number of several words as one ("twelve
  * thousand", "an hour and a half", "two hours and ten minutes"). A possessive ending a span names its
  * owner. Values with a quote or backslash are left out (a plan would have to escape them).
  */
@@ -146,6 +149,12 @@ export class GoalSpans {
       // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
       const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
       if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start)) this.add(w.text, i, i, false, name);
+      // "10.0.0.2/24" is an address with a prefix length: each part may be a value of its own.
+      const cidr = CIDR.exec(w.text);
+      if (cidr) {
+        this.add(cidr[1]!, i, i, false);
+        this.add(cidr[2]!, i, i, false);
+      }
       // "half an hour" reads its unit past the article.
       const word = spelledNumber(w.text);
       const unit = word?.unit ?? this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);

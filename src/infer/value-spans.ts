@@ -7,7 +7,7 @@ import type { PlanConstraint } from './constrain/plan-constraint.js';
 import { concepts } from './concepts.js';
 import { withoutValues, type Clause } from './goal-clauses.js';
 import type { GoalReading } from './goal-reading.js';
-import { GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
+import { CIDR, GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
 import { convert, paramUnit, type Unit } from './units.js';
@@ -136,9 +136,9 @@ export class ValueSpans {
    * asks ("Slow fan 'cpu' down to 30%" answered by a tool that takes neither).
    */
   unusedValues(): number {
-    const values = new Set(this.goal.spans.filter((s) => (s.identifier && !s.proper) || (s.numeric && !s.numberWord)).map((s) => s.text));
-    for (const span of this.writtenSpans) values.delete(span.text);
-    return values.size;
+    // A value written in part or whole ("10.0.0.2" of "10.0.0.2/24", "3 Quay Street" of "3 Quay Street, Galway") is used.
+    const used = (s: GoalSpan) => this.writtenSpans.some((w) => w.text === s.text || (w.first <= s.last && s.first <= w.last));
+    return new Set(this.goal.spans.filter((s) => ((s.identifier && !s.proper) || (s.numeric && !s.numberWord)) && !used(s)).map((s) => s.text)).size;
   }
 
   /** The priors on a value's tokens where no span is written whole: a list going on or ending, a flag. */
@@ -201,6 +201,8 @@ export class ValueSpans {
     if (asked) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
     else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && this.shapesAsked(at.tool, k)?.includes(shape))) prior -= SHAPE_MATCH;
     else if (shape && DATED.has(shape)) prior -= SHAPE_MATCH;
+    // "10.0.0.2/24" is one value, unless the tool takes the prefix length apart (`address`, `prefixLength`).
+    if (shape === 'ip' && this.partOfCidr(span) !== CIDR_SPLIT.test(Object.keys(at.tool.params).join(' '))) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
     if (text && placeCue(at.key, before)) prior += DESTINATION;
     // "books about falconry", "look for invoice", "packages matching vacation": the topic is the query.
@@ -240,8 +242,9 @@ export class ValueSpans {
       // A clause's first word is its verb ("give member M-2 a large locker"), no value.
       else if (this.clauseFirstWords.has(span.first)) prior += CLAUSE_VERB;
     }
-    // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own.
-    if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last)) prior += OVERLAPS_WRITTEN;
+    // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own;
+    // the prefix length of "10.0.0.2/24" is, once its address is written.
+    if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last && !(this.partOfCidr(w) && span.numeric))) prior += OVERLAPS_WRITTEN;
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
     else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
     else if (carried) {
@@ -291,6 +294,11 @@ export class ValueSpans {
     if (after && after.concepts.some((c) => this.ifaceConcepts[k]!.has(c))) return true;
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     return this.goal.words[before]!.concepts.some((c) => this.ifaceConcepts[k]!.has(c));
+  }
+
+  /** Whether the span is the address of a goal word written as address/prefix ("10.0.0.2" of "10.0.0.2/24"). */
+  private partOfCidr(span: GoalSpan): boolean {
+    return span.first === span.last && CIDR.test(this.goal.words[span.first]!.text) && !span.text.includes('/');
   }
 
   /** The forms param `key` of `tool` asks for (value-shapes.ts), read from its name once. */
@@ -472,6 +480,8 @@ const BOOL = 8;
 const UNMENTIONED_FLAG = 4;
 const TRUE = 0x74;
 const FALSE = 0x66;
+/** Param names that take a network prefix's length apart from its address. */
+const CIDR_SPLIT = /(?:^|\s)(?:prefix|mask|netmask|bits)|[a-z](?:Prefix|Mask|Bits)/;
 /** A Bool param that is an on/off switch, whose value "on", "enable", "off" or "disable" say. */
 function isSwitch(key: string): boolean {
   return concepts(key).some((c) => SWITCH_CONCEPTS.has(c));
