@@ -64,10 +64,14 @@ describe('concepts', () => {
     expect(concepts('read the file under /etc')).toContain(concepts('file')[0]);
   });
 
-  it('reads "every" before a span of time as how often, elsewhere as all of them', () => {
+  it('reads "every" before a span of time as an interval, elsewhere as all of them', () => {
     const list = concepts('list')[0]!;
     expect(concepts('show every bed')).toContain(list);
-    for (const often of ['every hour', 'every 5 minutes', 'every three days']) expect(concepts(often)).not.toContain(list);
+    for (const often of ['every hour', 'every 5 minutes', 'every three days', 'every number of seconds']) {
+      expect(concepts(often)).not.toContain(list);
+      // How often is an interval: "run it every 5 minutes" meets `setInterval` and "every number of seconds".
+      expect(concepts(often)).toContain(concepts('setInterval')[1]);
+    }
   });
 
   it('reads "number" before digits as a label ("tray number 12"), elsewhere as a count', () => {

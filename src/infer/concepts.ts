@@ -14,8 +14,8 @@ export function concepts(text: string): string[] {
     .replace(PHRASAL, (verb: string, middle: string, particle: string) => phrasalMeaning(verb, middle, particle) ?? verb)
     // "file mail 4170 under spam" moves it; "the file under /etc" stays a file.
     .replace(/(?<!\b(?:the|a|an|this|that|each|every|my|your|its|their) )\bfil(?:e|es|ed|ing)(?= (?:[^\s.,;:!?]+ ){0,3}?under\b)/g, 'move')
-    // "every hour", "every 5 minutes" say how often, not "all of them" (the list synonym).
-    .replace(/\bevery(?= (?:[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, '')
+    // "every hour", "every 5 minutes", "every number of seconds" say how often (an interval), not "all of them" (the list synonym).
+    .replace(/\bevery(?= (?:number of |[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, 'interval')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
     .replace(/\bnumber(?= #?\d)/g, '')
     .split(/[^a-z]+/)
