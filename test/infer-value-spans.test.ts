@@ -275,8 +275,11 @@ describe('argument values as goal spans', () => {
     expect(await plan(CLUB, 'Find maps about falconry in the archive.')).toEqual([['Archive.search', { query: 'falconry' }]]);
   });
 
-  it('gives a param naming where something goes the span after "to"', async () => {
+  it('gives a param naming where something goes or is the span after "to" or "in"', async () => {
     expect(await plan(LIBRARY, 'Post lunch to kitchen.')).toEqual([['Chat.post', { channel: 'kitchen', text: 'lunch' }]]);
+    const inbox = [tool('Inbox.latest', 'Lists the newest letters of a folder.', { folder: 'Text', count: 'UInt32' })];
+    // The model leans toward "letters" by more than the clause's prior.
+    expect(await plan(inbox, 'List the newest 10 letters in sent.', ['letters'], 9)).toEqual([['Inbox.latest', { folder: 'sent', count: 10 }]]);
   });
 
   it('reads a number after a currency sign and with thousands separators', async () => {

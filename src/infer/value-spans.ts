@@ -28,24 +28,24 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
  * values (a span in a clause asking for another step a less likely one); so are the span after "to" in
  * "set the P of X to V" for P, the span after a param's own preposition (`from`, `to`) or, for a
- * destination (`channel`, `folder`), after "to" and, for a start (`origin`, `pickupAddress`), after
- * "from"; the span after the interface's noun for a name ("as job 'nightly'"); a span of the form the
- * param asks for (a path, a date, "7pm" for `time`, a code "RD-90210" for `rideId`), which other params
- * leave alone, and a date or time no param asks for is rarely a value; a quantity whose unit measures what
- * the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span right after a word
- * naming or cueing another param is that param's; a word naming what a listed tool does, or starting a
- * clause (its verb), is rarely a value; a span another param already took is rarely taken again (never
- * twice in one step), while the value the same param took in the step before often is (unless the step's
- * clause holds a value of its own), the more so when the clause refers back ("renew it", "book her a
- * fitting"), and such a clause points to a span the param's word names elsewhere ("check how moist its
- * soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely takes a bare
- * number. A flag (Bool) is what the words naming it say, and off when the goal does not mention it. A
- * list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely starts where an
- * enumeration does, the span that follows the last element is the likely next one, the list likely ends
- * where none follows, and it is empty where the goal says "no arguments". The values of a step are chosen
- * together: a span costs (0.9 of) what taking it here costs the step's later params, by their priors with
- * each taking a different span ("Schedule 'echo ping' as job cleanup": the quoted span is the command, so
- * the name loses it).
+ * destination (`channel`, `folder`), after "to" or "in" and, for a start (`origin`, `pickupAddress`),
+ * after "from"; the span after the interface's noun for a name ("as job 'nightly'"); a span of the form
+ * the param asks for (a path, a date, "7pm" for `time`, a code "RD-90210" for `rideId`), which other
+ * params leave alone, and a date or time no param asks for is rarely a value; a quantity whose unit
+ * measures what the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span
+ * right after a word naming or cueing another param is that param's; a word naming what a listed tool
+ * does, or starting a clause (its verb), is rarely a value; a span another param already took is rarely
+ * taken again (never twice in one step), while the value the same param took in the step before often is
+ * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
+ * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
+ * how moist its soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely
+ * takes a bare number. A flag (Bool) is what the words naming it say, and off when the goal does not
+ * mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely
+ * starts where an enumeration does, the span that follows the last element is the likely next one, the
+ * list likely ends where none follows, and it is empty where the goal says "no arguments". The values of a
+ * step are chosen together: a span costs (0.9 of) what taking it here costs the step's later params, by
+ * their priors with each taking a different span ("Schedule 'echo ping' as job cleanup": the quoted span
+ * is the command, so the name loses it).
  */
 export class ValueSpans {
   private readonly goal: GoalSpans;
@@ -444,15 +444,15 @@ function takesName(key: string): boolean {
 const NAMING_WORD = /^(?:called|named|label+ed|titled)$/;
 /** Toward the span after "about", "for", "matching" … for a param holding what to search for. */
 const QUERY_TOPIC = 8;
-/** Toward the span after "to", "into" or "under" for a param naming where something goes, after "from" for one naming where it starts. */
+/** Toward the span after "to", "into", "under" or "in" for a param naming where something goes or is, after "from" for one naming where it starts. */
 const DESTINATION = 8;
-/** A param naming where something goes ("channel", "folder", "targetDir"), which "to", "into" or "under" introduce. */
+/** A param naming where something goes or is ("channel", "folder", "targetDir"), which "to", "into", "under" or "in" introduce. */
 function takesDestination(key: string): boolean {
   return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival)|(?:Dropoff|Arrival)/.test(key);
 }
-/** Whether `word`, right before a span, says the span is where param `key` puts or takes something ("to" for `folder`, "from" for `origin`). */
+/** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
 function placeCue(key: string, word: string): boolean {
-  return (takesDestination(key) && /^(?:to|into|under)$/.test(word)) || (takesSource(key) && word === 'from');
+  return (takesDestination(key) && /^(?:to|into|under|in)$/.test(word)) || (takesSource(key) && word === 'from');
 }
 /** A param naming where something starts ("origin", "pickupAddress", "sourceDir"), which "from" introduces. */
 function takesSource(key: string): boolean {
