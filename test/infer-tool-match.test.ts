@@ -52,6 +52,7 @@ describe('concepts', () => {
     // Split by its object, the phrasal verb is still one.
     expect(concepts('switch the garden lamp off')).toEqual(concepts('disable the garden lamp off'));
     expect(concepts('hand ticket TK-55 over')[0]).toEqual(concepts('transferTicket')[0]);
+    expect(concepts('take the NetworkStack capability away')[0]).toEqual(concepts('revokeCapability')[0]);
     expect(concepts('log the result in the journal')).toEqual(['log', 'result', 'journal']);
     // Another word before the phrasal verb does not hide it, nor does a phrasal verb reach past a comma.
     expect(concepts('stop the pump, then turn it off')).toEqual(concepts('stop the pump, then disable it off'));

@@ -9,7 +9,7 @@ export function concepts(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
-    // A phrasal verb becomes its meaning, also split by an object of up to three words ("switch the lamp off",
+    // A phrasal verb becomes its meaning, also split by an object of up to four words ("switch the lamp off",
     // "hand ticket TK-5 over"). The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
     .replace(PHRASAL, (verb: string, middle: string, particle: string) => phrasalMeaning(verb, middle, particle) ?? verb)
     // "file mail 4170 under spam" moves it; "the file under /etc" stays a file.
@@ -61,6 +61,7 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['back up', 'backup'],
     ['hang up', 'end'],
     ['hand over', 'transfer'],
+    ['take away', 'revoke'],
   ],
 );
 /** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
@@ -79,8 +80,8 @@ export function phrasalParticles(text: string): Set<number> {
   return out;
 }
 
-/** A verb and, within its clause and at most three words on, a particle; only the verb is replaced. */
-const PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,3}?)(on|off|up|down|in|out|over)\b)/g;
+/** A verb and, within its clause and at most four words on, a particle; only the verb is replaced. */
+const PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|out|over|away)\b)/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {
