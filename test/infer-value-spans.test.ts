@@ -192,6 +192,10 @@ describe('argument values as goal spans', () => {
     expect(new GoalSpans('Note down the size, look the account up, then set the mode to off.').spans.map((s) => s.text)).toEqual(['Note', 'size', 'look', 'account', 'set', 'mode', 'off']);
   });
 
+  it('takes no quantifier as a value ("every one hour")', () => {
+    expect(new GoalSpans("Run 'sync' every one hour, each day, per host.").spans.filter((s) => !s.numeric).map((s) => s.text)).toEqual(['sync', 'Run', 'host']);
+  });
+
   it('takes no pronoun as a value', () => {
     expect(new GoalSpans('Book him a fitting, then send her and them their reminders.').spans.map((s) => s.text)).toEqual(['Book', 'fitting', 'send', 'reminders']);
   });
@@ -227,6 +231,15 @@ describe('argument values as goal spans', () => {
     expect(await plan(GREENHOUSE, 'Read the humidity of zone herbs-2, then water zone tomato-3 for 2 minutes.', ['herbs'], 5)).toEqual([
       ['Greenhouse.readHumidity', { zone: 'herbs-2' }],
       ['Greenhouse.water', { zone: 'tomato-3', durationSeconds: 120 }],
+    ]);
+  });
+
+  it('carries no number into a clause that writes its own', async () => {
+    const pings = [tool('Net.ping', 'Sends a number of pings to a host.', { host: 'Text', count: 'UInt32' }), tool('Mail.latest', 'Lists the newest letters.', { count: 'UInt32' })];
+    // The model leans 6 nats toward repeating the 25 of the step before.
+    expect(await plan(pings, 'List the newest 25 letters, then send 9 pings to api.internal.', ['25'], 6)).toEqual([
+      ['Mail.latest', { count: 25 }],
+      ['Net.ping', { host: 'api.internal', count: 9 }],
     ]);
   });
 

@@ -148,7 +148,9 @@ export class GoalSpans {
       const unitOfQuantity = unitOf(w.text) !== null && i > 0 && countsSomething(this.words[i - 1]!.text);
       // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
       const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
-      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start)) this.add(w.text, i, i, false, name);
+      // "every", "each" and "per" say how often or how many, never what ("every one hour").
+      const quantifier = /^(?:every|each|per)$/i.test(w.text);
+      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start) && !quantifier) this.add(w.text, i, i, false, name);
       // "10.0.0.2/24" is an address with a prefix length: each part may be a value of its own.
       const cidr = CIDR.exec(w.text);
       if (cidr) {

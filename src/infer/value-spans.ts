@@ -316,11 +316,13 @@ export class ValueSpans {
     return this.related.get(id)!;
   }
 
-  /** Whether the clause holds a value of its own (quoted, an identifier) other than `span` that no argument took yet. */
+  /** Whether the clause holds a value of its own (quoted, an identifier; for a number, a number) other than `span` that no argument took yet. */
   private clauseHoldsValue(clause: Clause, span: GoalSpan): boolean {
     return this.goal.spans.some((s) => {
       const start = this.goal.words[s.first]!.start;
-      return s !== span && s.identifier && !s.proper && start >= clause.start && start < clause.end && !this.writtenSpans.includes(s);
+      // For a number, a number in digits of the clause is a value of its own too ("send 9 pings").
+      const own = (s.identifier && !s.proper) || (span.numeric && s.numeric && !s.numberWord);
+      return s !== span && own && start >= clause.start && start < clause.end && !this.writtenSpans.includes(s);
     });
   }
 
