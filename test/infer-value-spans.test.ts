@@ -424,6 +424,9 @@ describe('argument values as goal spans', () => {
     expect(convert(3, unitOf('minutes')!, unitOf('ms')!)).toBe(180_000);
     expect(convert(2, unitOf('GiB')!, unitOf('MiB')!)).toBe(2048);
     expect(convert(8, unitOf('gibibytes')!, unitOf('mebibytes')!)).toBe(8192);
+    // Sizes count in powers of two, as capOS's interfaces do: "768 MiB" is 768 `megabytes`, a gigabyte a GiB.
+    expect(convert(768, unitOf('MiB')!, paramUnit('megabytes', '')!)).toBe(768);
+    expect(convert(2, unitOf('GB')!, unitOf('bytes')!)).toBe(2 ** 31);
     expect(convert(3, unitOf('minutes')!, unitOf('bytes')!)).toBeNull();
     expect(convert(0.5, unitOf('kilometre')!, paramUnit('radiusMeters', '')!)).toBe(500);
   });
