@@ -261,6 +261,12 @@ describe('argument values as goal spans', () => {
     ]);
   });
 
+  it('gives a tool\'s only Text param the plain word right after a word of the tool ("the package orvelle")', async () => {
+    const packages = [tool('Pkg.drop', 'Deletes one package.', { name: 'Text' })];
+    // The model leans 2 nats toward "quickly", as far from the tool's words as "orvelle".
+    expect(await plan(packages, 'Erase the package orvelle quickly.', ['quickly'], 2)).toEqual([['Pkg.drop', { name: 'orvelle' }]]);
+  });
+
   it('takes no clause\'s first word (its verb) as a value', async () => {
     const locker = ERRANDS[10]!;
     expect(await plan([locker], 'Give member M-22917 a big locker.', ['Give'], 3)).toEqual([['Locker.assign', { memberId: 'M-22917', size: 'big' }]]);

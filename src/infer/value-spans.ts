@@ -25,7 +25,8 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * the model writes it token by token as before.
  *
  * The prior, in nats, reads the goal's wording only: a quoted span or an identifier, a span near a word
- * naming the param, and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
+ * naming the param (or, for a tool's only Text param, a plain word right after a word of the tool: "the
+ * package ulfinost"), and a span in the clause that asks for the step's tool (goal-reading.ts) are likely
  * values (a span in a clause asking for another step a less likely one); so are the span after "to" in
  * "set the P of X to V" for P, the span after a param's own preposition (`from`, `to`) or, for a
  * destination (`channel`, `folder`), after "to" or "in" and, for a start (`origin`, `pickupAddress`),
@@ -222,6 +223,8 @@ export class ValueSpans {
       byToolNoun ||
       (head !== span && at.listSoFar.length > 0 && this.goal.near(head, 1, names, 0));
     if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
+    // "Erase the package ulfinost": a plain word right after a word of the step's tool names what it acts on.
+    else if (text && !span.identifier && !span.numeric && this.actsOn(span, at)) prior += TOOL_OBJECT;
     // "Rename A to B" with params `from` and `to`, "move F to D" with `file` and `target`: the span after "to" is the other param's.
     else if (before !== '' && !placeCue(at.key, before) && Object.keys(at.tool.params).some((k) => k !== at.key && (prepositionOf(k) === before || placeCue(k, before))))
       prior += NEXT_TO_OTHER_NAME;
@@ -299,6 +302,17 @@ export class ValueSpans {
   /** Whether the span is the address of a goal word written as address/prefix ("10.0.0.2" of "10.0.0.2/24"). */
   private partOfCidr(span: GoalSpan): boolean {
     return span.first === span.last && CIDR.test(this.goal.words[span.first]!.text) && !span.text.includes('/');
+  }
+
+  /**
+   * Whether the span follows a word of the step's tool other than a clause's verb, and the tool has one Text
+   * param only, which the span then likely fills ("the package ulfinost", "the user lena").
+   */
+  private actsOn(span: GoalSpan, at: Argument): boolean {
+    const before = span.first - 1;
+    if (before < 0 || this.clauseFirstWords.has(before)) return false;
+    if (Object.values(at.tool.params).filter((p) => p.type === 'Text').length !== 1) return false;
+    return this.goal.words[before]!.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c));
   }
 
   /** The forms param `key` of `tool` asks for (value-shapes.ts), read from its name once. */
@@ -410,6 +424,8 @@ const NEAR_NAME = 8;
 /** More toward a name param's value right next to its interface's noun. */
 const BY_TOOL_NOUN = 4;
 const NEXT_TO_OTHER_NAME = -8;
+/** Toward a plain word right after a word of the step's tool, for the tool's only Text param (8: dev −1, val −1, non-OS dev −1). */
+const TOOL_OBJECT = 4;
 const IN_TOOL_CLAUSE = 8;
 /**
  * Away from a span in the clause asking for another step, unless the step's clause refers back ("book her a
