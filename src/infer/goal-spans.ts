@@ -108,12 +108,13 @@ export function writtenNumber(text: string): { value: number; suffix: string; cu
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
 /**
- * The spans of a goal an argument value can be: each quoted phrase whole, each name of several
- * capitalised words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), each
- * other word that is no stopword, each number (with the unit or currency written with it, "45-minute" and
- * "$3.50" too) and each number word ("seventy-five", "third"), the address and the prefix length of "10.0.0.2/24" apart, a number of several words as one ("twelve
- * thousand", "an hour and a half", "two hours and ten minutes"). A possessive ending a span names its
- * owner. Values with a quote or backslash are left out (a plan would have to escape them).
+ * The spans of a goal an argument value can be: each quoted phrase whole, each name of several capitalised
+ * words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), each other word
+ * that is no stopword, each number (with the unit or currency written with it, "45-minute" and "$3.50"
+ * too) and each number word ("seventy-five", "third"), the address and the prefix length of "10.0.0.2/24"
+ * apart, a number of several words as one ("twelve thousand", "an hour and a half", "two hours and ten
+ * minutes"). A possessive ending a span names its owner. Values with a quote or backslash are left out (a
+ * plan would have to escape them).
  */
 export class GoalSpans {
   readonly words: GoalWord[] = [];

@@ -238,7 +238,7 @@ export class ValueSpans {
     // "…, but first check how moist its soil is": "its" points to what the goal names by the param's word ("the roses zone").
     else if (named && at.clause && this.refersBack(at.clause)) prior += NAMED_REFERENT;
     // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
-    else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.reading.asked.some((c) => c !== at.clause && start >= c.start && start < c.end)) prior += OTHER_CLAUSE;
+    else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.inOtherClause(start, at.clause)) prior += OTHER_CLAUSE;
     if (!span.identifier && !span.numeric) {
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
@@ -247,7 +247,8 @@ export class ValueSpans {
     }
     // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own;
     // the prefix length of "10.0.0.2/24" is, once its address is written.
-    if (this.writtenSpans.some((w) => w.text !== span.text && w.first <= span.last && span.first <= w.last && !(this.partOfCidr(w) && span.numeric))) prior += OVERLAPS_WRITTEN;
+    const overlaps = (w: GoalSpan) => w.text !== span.text && w.first <= span.last && span.first <= w.last && !(this.partOfCidr(w) && span.numeric);
+    if (this.writtenSpans.some(overlaps)) prior += OVERLAPS_WRITTEN;
     if (at.taken.some((t) => t.value === value && t.key !== at.key && t.step === at.step)) prior += TAKEN_IN_STEP;
     else if (at.taken.some((t) => t.value === value && !this.sameThing(t.key, at.key))) prior += TAKEN;
     else if (carried) {
@@ -297,6 +298,11 @@ export class ValueSpans {
     if (after && after.concepts.some((c) => this.ifaceConcepts[k]!.has(c))) return true;
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     return this.goal.words[before]!.concepts.some((c) => this.ifaceConcepts[k]!.has(c));
+  }
+
+  /** Whether the goal offset `start` lies in a clause asking for a step other than `own`. */
+  private inOtherClause(start: number, own: Clause): boolean {
+    return this.reading.asked.some((c) => c !== own && start >= c.start && start < c.end);
   }
 
   /** Whether the span is the address of a goal word written as address/prefix ("10.0.0.2" of "10.0.0.2/24"). */
