@@ -219,6 +219,11 @@ describe('ToolMatchBias', () => {
     };
     expect(decideWith('delete widget w-7')).toBeGreaterThan(0);
     expect(decideWith('rename widget w-7')).toBe(0);
+    // The opposite tool must act on what the clause names: running a fan is no near miss of killing a process.
+    const fans = [tool('Fan.setDuty', 'Sets the duty of a fan in percent.', { fan: 'Text', percent: 'UInt8' }), tool('Proc.kill', 'Terminates a process.', { pid: 'UInt32' })];
+    const row = new Float32Array(128);
+    new ToolMatchBias(new GoalReading('Run the f1 fan at 65 percent.', fans), 1, [5, 6]).applyDecision(row, mask, (id) => id);
+    expect(row[0x5d]! - row[0x7b]!).toBe(0);
   });
 });
 

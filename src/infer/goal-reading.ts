@@ -101,12 +101,17 @@ export class GoalReading {
 
   /**
    * Whether the clause asks for an action ("delete", "allow") that no listed tool names anywhere while a
-   * listed method does its opposite (`addTrack`, `blockPort`): a near miss, which a plan would get wrong.
+   * listed method does its opposite to something the clause names (`addTrack`, `blockPort`): a near miss,
+   * which a plan would get wrong.
    */
   onlyOpposite(clause: Clause): boolean {
-    return concepts(withoutValues(this.goal.slice(clause.start, clause.end))).some((c) => {
+    const words = concepts(withoutValues(this.goal.slice(clause.start, clause.end)));
+    return words.some((c) => {
       const o = OPPOSITE.get(c);
-      return o !== undefined && !this.idf.has(c) && this.methodConcepts.some((m) => m.has(o));
+      if (o === undefined || this.idf.has(c)) return false;
+      // The opposite tool must act on what the clause names ("allow port 22" against `blockPort`): "run the fan
+      // at 65 percent" is no near miss of `ProcessManager.kill`.
+      return this.methodConcepts.some((m, k) => m.has(o) && words.some((w) => w !== c && this.toolConcepts[k]!.has(w)));
     });
   }
 
