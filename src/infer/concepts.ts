@@ -12,8 +12,6 @@ export function concepts(text: string): string[] {
     // A phrasal verb becomes its meaning, also split by an object of up to four words ("switch the lamp off",
     // "hand ticket TK-5 over"). The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
     .replace(PHRASAL, (verb: string, middle: string, particle: string) => phrasalMeaning(verb, middle, particle) ?? verb)
-    // "file mail 4170 under spam" moves it; "the file under /etc" stays a file.
-    .replace(/(?<!\b(?:the|a|an|this|that|each|every|my|your|its|their) )\bfil(?:e|es|ed|ing)(?= (?:[^\s.,;:!?]+ ){0,3}?under\b)/g, 'move')
     // "every hour", "every 5 minutes", "every number of seconds" say how often (an interval), not "all of them" (the list synonym).
     .replace(/\bevery(?= (?:number of |[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, 'interval')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
@@ -62,13 +60,14 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['hang up', 'end'],
     ['hand over', 'transfer'],
     ['take away', 'revoke'],
+    ['file under', 'move'],
   ],
 );
 /** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
 function phrasalMeaning(verb: string, middle: string, particle: string): string | undefined {
   // "log the result in the journal" is no login: "in" and "out" only right after the verb.
   if (middle !== '' && (particle === 'in' || particle === 'out')) return undefined;
-  return PHRASAL_VERBS.get(`${verb} ${particle}`) ?? PHRASAL_VERBS.get(`${stemOf(verb)} ${particle}`);
+  return PHRASAL_BY_STEM.get(`${verb} ${particle}`) ?? PHRASAL_BY_STEM.get(`${stemOf(verb)} ${particle}`);
 }
 
 /** Offsets in `text` of the particles that complete a phrasal verb ("down" in "Note down her size"): part of a verb, no value. */
@@ -80,8 +79,11 @@ export function phrasalParticles(text: string): Set<number> {
   return out;
 }
 
-/** A verb and, within its clause and at most four words on, a particle; only the verb is replaced. */
-const PHRASAL = /\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|out|over|away)\b)/g;
+/**
+ * A verb and, within its clause and at most four words on, a particle; only the verb is replaced. A word after
+ * an article or possessive is a noun ("the file under /etc", "a back up").
+ */
+const PHRASAL = /(?<!\b(?:the|a|an|my|your|our|its|their) )\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|out|over|away|under)\b)/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {
@@ -165,5 +167,13 @@ const SYNONYM = new Map<string, string>(
   SYNONYM_GROUPS.flatMap((group) => {
     const [head, ...rest] = group.split(' ').map(stemOf) as [string, ...string[]];
     return [[head, head] as [string, string], ...rest.map((w) => [w, head] as [string, string])];
+  }),
+);
+
+/** PHRASAL_VERBS by their verb as written and as stemmed, so "filing … under" and "noted down" meet theirs. */
+const PHRASAL_BY_STEM = new Map<string, string>(
+  [...PHRASAL_VERBS].flatMap(([phrase, meaning]) => {
+    const [verb, particle] = phrase.split(' ') as [string, string];
+    return [[phrase, meaning] as [string, string], [`${stemOf(verb)} ${particle}`, meaning] as [string, string]];
   }),
 );

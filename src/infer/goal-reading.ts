@@ -12,11 +12,9 @@ const READING_LEADS = new Set(
       'track return let need want like know wonder pull',
   ),
 );
-/** Verbs that lead a clause asking to read (fewer than READING_LEADS: "give member M-2 a locker" changes something). */
-const READ_VERBS = new Set(concepts('get show list find check search count verify'));
 /** Words that open a question ("What's the rate …?", "Is the flag on? Just tell me"). */
 const QUESTION_START = /^\s*(?:what|what's|which|how|who|whose|when|where|why|is|are|was|were|does|do|did|has|have|can|could|would|will|should)\b/i;
-/** Methods that only read. */
+/** Methods that only read, and the verbs leading a clause that asks to read (fewer than READING_LEADS: "give member M-2 a locker" changes something). */
 const READS = new Set(concepts('get list check search count status track info stats find verify'));
 /** Actions that change something. */
 const CHANGES = new Set(
@@ -132,7 +130,7 @@ export class GoalReading {
    */
   asksToRead(clause: Clause): boolean {
     const text = this.goal.slice(clause.start, clause.end);
-    if (READ_VERBS.has(concepts(withoutValues(text))[0] ?? '')) return true;
+    if (READS.has(concepts(withoutValues(text))[0] ?? '')) return true;
     return QUESTION_START.test(text) && !/^\s*(?:can|could|would|will)\s+you\b/i.test(text);
   }
 

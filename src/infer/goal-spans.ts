@@ -77,9 +77,12 @@ function numberOf(word: string): number | undefined {
   return spelledNumber(word)?.value ?? (/^\d+(?:\.\d+)?$/.test(word) ? Number(word) : undefined);
 }
 
+/** Words that count one of what follows ("a minute", "every hour"). */
+const ONE_OF = /^(?:an?|another|every|each|per)$/i;
+
 /** Whether a word counts something: a number (with a currency sign or unit too), or "a", "an", "another", "every", "each", "per". */
 export function countsSomething(word: string): boolean {
-  return writtenNumber(word) !== null || spelledNumber(word) !== undefined || /^(?:an?|another|every|each|per)$/i.test(word);
+  return writtenNumber(word) !== null || spelledNumber(word) !== undefined || ONE_OF.test(word);
 }
 
 /**
@@ -163,7 +166,7 @@ export class GoalSpans {
       const unit = word?.unit ?? this.unitAfter(i) ?? (/^half$/i.test(w.text) && /^an?$/i.test(this.words[i + 1]?.text ?? '') ? this.unitAfter(i + 1) : null);
       // "a minute" is one, but the "an" of "half an hour" is no number of its own.
       const afterHalf = /^half$/i.test(this.words[i - 1]?.text ?? '');
-      const spelled = word?.value ?? (/^(?:an?|another|every|each|per)$/i.test(w.text) && unit && !afterHalf ? 1 : undefined);
+      const spelled = word?.value ?? (ONE_OF.test(w.text) && unit && !afterHalf ? 1 : undefined);
       if (spelled !== undefined) {
         this.spans.push({ text: String(spelled), first: i, last: i, quoted: false, identifier: false, proper: false, numeric: true, numberWord: true, unit, concepts: [] });
       }

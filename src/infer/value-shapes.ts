@@ -35,35 +35,28 @@ export function shapeOf(value: string): ValueShape | null {
   return shape === 'address' && unitOf(value.split(' ')[1]!) !== null ? null : shape;
 }
 
-const ASKED_BY = new Map<string, readonly ValueShape[]>([
-  ['path', ['path']],
-  ['file', ['path']],
-  ['dir', ['path']],
-  ['directory', ['path']],
-  ['url', ['url']],
-  ['uri', ['url']],
-  ['link', ['url']],
-  ['email', ['email']],
-  ['ip', ['ip']],
-  ['domain', ['domain']],
-  ['host', ['domain', 'ip']],
-  ['hostname', ['domain']],
-  ['channel', ['channel']],
-  ['date', ['date', 'datetime']],
-  ['day', ['date']],
-  ['time', ['time', 'datetime']],
-  ['iso', ['date', 'datetime']],
-  ['when', ['date', 'datetime', 'time']],
-  ['timestamp', ['datetime']],
-  ['id', ['code']],
-  ['ref', ['code']],
-  ['reference', ['code']],
-  ['code', ['code']],
-  ['sku', ['code']],
-  ['number', ['code']],
-  ['address', ['address', 'ip']],
-  ['street', ['address']],
-]);
+/** Per group of param-name words, the forms they ask for. */
+const ASKED_BY = new Map<string, readonly ValueShape[]>(
+  (
+    [
+      ['path file dir directory', ['path']],
+      ['url uri link', ['url']],
+      ['email', ['email']],
+      ['ip', ['ip']],
+      ['domain hostname', ['domain']],
+      ['host', ['domain', 'ip']],
+      ['channel', ['channel']],
+      ['date iso', ['date', 'datetime']],
+      ['day', ['date']],
+      ['time', ['time', 'datetime']],
+      ['when', ['date', 'datetime', 'time']],
+      ['timestamp', ['datetime']],
+      ['id ref reference code sku number', ['code']],
+      ['address', ['address', 'ip']],
+      ['street', ['address']],
+    ] as const
+  ).flatMap(([words, shapes]) => words.split(' ').map((w) => [w, shapes] as const)),
+);
 
 /** The forms a param's name asks for ("sourcePath": a path), or null when it asks for none. */
 export function shapesAskedBy(key: string): readonly ValueShape[] | null {

@@ -117,9 +117,10 @@ export class ValueSpans {
     if (options.length === 0) return null;
     // A span a later param of the step needs costs that param its value (see the class comment).
     const later = this.laterParams(at);
-    if (later.length > 0) {
+    const needed = new Set(later.flat().map((c) => c.span));
+    if (needed.size > 0) {
       const best = bestAssignment(later, null);
-      for (const o of options) o.score -= LATER_COST * (best - bestAssignment(later, o.span));
+      for (const o of options) if (needed.has(o.span)) o.score -= LATER_COST * (best - bestAssignment(later, o.span));
     }
     const own = number ? ownNumberScore(row, mask, firstTokens) - logZ + OWN_NUMBER : -Infinity;
     const scores = Float32Array.from([...options.map((o) => o.score), own]);
