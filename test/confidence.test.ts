@@ -40,6 +40,19 @@ describe('GoalReading.changeUnmet', () => {
     expect(unmet('Please pay the deposit on order ORD-441.', ['Tickets.getOrder', 'Tickets.listEvents'])).toBe(true);
   });
 
+  it('reads the verb after polite words, and a method named by a noun as reading when its description says so', () => {
+    const displays = [tool('Display.brightnessOf', 'Reports the current brightness of one display.'), tool('Display.list', 'Returns the names of all displays.')];
+    const unmetHere = (goal: string, tools: ToolDescriptor[], plan: string[]) => new GoalReading(goal, tools).changeUnmet(plan);
+    expect(unmetHere('I need you to update the brightness of display west to 51 percent.', displays, ['Display.brightnessOf'])).toBe(true);
+    expect(unmetHere('Could you delete display west?', displays, ['Display.brightnessOf'])).toBe(true);
+    expect(unmetHere('Could you tell me the brightness of display west?', displays, ['Display.brightnessOf'])).toBe(false);
+    // "Return …" may give back as well as read: it says nothing of either.
+    const embedder = [tool('Text.embed', 'Return the embedding of a text.')];
+    expect(unmetHere('Could you embed the text "hello"?', embedder, ['Text.embed'])).toBe(false);
+    const fans = [tool('FanControl.auto', 'Return every fan to automatic control.')];
+    expect(unmetHere('Put the fans back on automatic.', fans, ['FanControl.auto'])).toBe(false);
+  });
+
   it('does not hold for a request to read, a question, or a plan with a step that changes something', () => {
     expect(unmet('Show me order ORD-441.', ['Tickets.getOrder'])).toBe(false);
     expect(unmet("I'd like to know what order ORD-441 holds.", ['Tickets.getOrder'])).toBe(false);

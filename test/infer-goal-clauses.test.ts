@@ -35,6 +35,8 @@ describe('goal clauses', () => {
     expect(ordered('After feeding the cat, lock the door.')).toEqual(['feeding the cat', 'lock the door']);
     expect(ordered('Before you lock the door, feed the cat and water the ferns.')).toEqual(['feed the cat', 'water the ferns', 'you lock the door']);
     expect(ordered('Lock the door, but start by feeding the cat.')).toEqual(['feeding the cat', 'Lock the door']);
+    // "but first" goes before all the sentence asked so far, also a clause "once" moved.
+    expect(ordered('Feed the cat once you have locked the door, but first water the ferns.')).toEqual(['water the ferns', 'you have locked the door', 'Feed the cat']);
     // The nearer connective governs: "Afterwards, before …" is a sentence-initial "before".
     expect(ordered('Feed the cat. Afterwards, before you lock the door, water the ferns.')).toEqual(['Feed the cat', 'water the ferns', 'you lock the door']);
   });

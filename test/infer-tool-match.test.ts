@@ -73,6 +73,15 @@ describe('concepts', () => {
     }
   });
 
+  it('reads "get" before a new thing ("get us a table", "get two seats") as obtaining it, before a report or a quantity as reading', () => {
+    const get = concepts('get')[0]!;
+    expect(concepts('Get us a table for six')).not.toContain(get);
+    expect(concepts('then get two seats in section B')).not.toContain(get);
+    expect(concepts('get me a list of the seats')).toContain(get);
+    expect(concepts('get 1 KiB of randomness')).toContain(get);
+    expect(concepts('get the status')).toContain(get);
+  });
+
   it('reads "number" before digits as a label ("tray number 12"), elsewhere as a count', () => {
     const count = concepts('count')[0]!;
     expect(concepts('the number of trays')).toContain(count);
@@ -117,6 +126,15 @@ describe('ToolMatchBias', () => {
   it('reads a question as asking to read: "What\'s the tide height?" takes the getter, not the setter', () => {
     const tides = [tool('Tides.setHeightAlert', 'Alerts when the tide height crosses a level.', { port: 'Text', metres: 'Float64' }), tool('Tides.height', 'The tide height at a port.', { port: 'Text' })];
     expect(best(new ToolMatchBias(new GoalReading("What's the tide height at Brest?", tides), 1, [5, 6]).scores(''))).toBe(1);
+  });
+
+  it('reads "get us a table" as no request to read: the list of free tables gains nothing from it', () => {
+    const tables = [tool('Diner.reserveTable', 'Reserves a table.'), tool('Diner.listFreeTables', 'Lists the free tables.')];
+    const scores = (goal: string) => new ToolMatchBias(new GoalReading(goal, tables), 1, [5, 6]).scores('');
+    const [reserve, list] = scores('Could you get us a table?');
+    expect(reserve).toBeGreaterThanOrEqual(list!);
+    const [reserveRead, listRead] = scores('Could you get us the tables?');
+    expect(listRead).toBeGreaterThan(reserveRead!);
   });
 
   it('reads a clause led by a verb of reading as asking to read: "show the ride schedule" pushes the scheduler down', () => {

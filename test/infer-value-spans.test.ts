@@ -400,6 +400,22 @@ describe('argument values as goal spans', () => {
     expect(shapesAskedBy('address')).toContain(shapeOf('10.0.0.7'));
   });
 
+  it('gives a postcode param a postcode ("10115", "1012 AB"), never the word "postcode" that labels it', async () => {
+    const courier = tool('Courier.ship', 'Ships a parcel.', { senderPostcode: 'Text', recipientPostcode: 'Text' });
+    // Also where the model leans toward the label, as the d2 model does.
+    expect(await plan([courier], 'Ship a parcel from postcode 10115 to 80331.', ['postcode'], 10)).toEqual([['Courier.ship', { senderPostcode: '10115', recipientPostcode: '80331' }]]);
+    const sitters = tool('Sitters.search', 'Finds pet sitters near a postcode.', { postcode: 'Text', petType: 'Text' });
+    expect(await plan([sitters], 'Who could look after a rabbit near postcode 1012 AB?')).toEqual([['Sitters.search', { postcode: '1012 AB', petType: 'rabbit' }]]);
+    expect([shapeOf('10115'), shapeOf('1012 AB'), shapesAskedBy('zip')]).toEqual(['postcode', 'postcode', ['postcode']]);
+  });
+
+  it('writes an address with the town after its comma whole', async () => {
+    const movers = tool('Movers.quote', 'Quotes a move between two addresses.', { fromAddress: 'Text', toAddress: 'Text' });
+    expect(await plan([movers], 'Quote a move from 3 Quay Street, Galway to 88 Ranelagh Road, Dublin.')).toEqual([
+      ['Movers.quote', { fromAddress: '3 Quay Street, Galway', toAddress: '88 Ranelagh Road, Dublin' }],
+    ]);
+  });
+
   it('gives a reference code to a param naming an id, and keeps dates and times from params that ask for neither', async () => {
     const [, , , , rate, , kennel] = ERRANDS;
     expect(await plan([rate!], 'That trip, RD-90210, was great: rate the driver five stars.', ['great'])).toEqual([['Ride.rate', { rideId: 'RD-90210', stars: 5 }]]);
@@ -409,7 +425,7 @@ describe('argument values as goal spans', () => {
       'code',
       null,
       null,
-      ['code'],
+      ['code', 'postcode'],
     ]);
     expect(await plan([kennel!], 'Register our beagle Pepper on 2026-04-02 at 07:30.')).toEqual([['Kennel.addDog', { dogName: 'Pepper', breed: 'beagle' }]]);
   });

@@ -1,3 +1,5 @@
+import { unitOf } from './units.js';
+
 /**
  * Words as the planner's priors compare them: a goal and a tool descriptor meet at a concept when they
  * use the same content word, an inflection of it, or a generic synonym.
@@ -6,6 +8,8 @@
 /** The concepts of a text: its content words, camelCase split, stemmed, synonyms merged. */
 export function concepts(text: string): string[] {
   const words = text
+    // "get us a table", "get two seats": to get something new is to obtain it, not to read it ("get a list of …" still reads).
+    .replace(GET_NEW_THING, (get: string, noun: string) => (REPORT_NOUN.test(noun) || unitOf(noun) !== null ? get : 'obtain'))
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
@@ -23,6 +27,11 @@ export function concepts(text: string): string[] {
     return SYNONYM.get(stem) ?? stem;
   });
 }
+
+/** "get" before an article or number (a pronoun may come between) and a noun: the noun is group 1. */
+const GET_NEW_THING = /\bget(?= (?:(?:me|us|him|her|them) )?(?:a|an|another|\d+|two|three|four|five|six|seven|eight|nine|ten) ([a-z]+))/gi;
+/** What getting reads, not obtains: a report of some kind ("get a list of …"); a quantity ("get 1 KiB of randomness") too. */
+const REPORT_NOUN = /^(?:list|report|summary|overview|count|copy|status|breakdown|quote|estimate|reading|snapshot|look|view)$/i;
 
 /**
  * Phrasal verbs whose meaning is not their verb's ("shut down" is no "shut"), as the word the synonym

@@ -6,7 +6,8 @@ import { unitOf } from './units.js';
  * A goal read as the actions it asks for, in the order it asks them to happen. Goals say order in
  * words, not only by position: "list the sources after you return fan control to automatic" runs the
  * second clause first, as do "before you add X, renew Y" and "unlock peggy. Prior to that, schedule …".
- * What "and" or a comma joins to a moved clause moves with it ("X, but first Y and Z": Y, Z, X). A
+ * What "and" or a comma joins to a moved clause moves with it ("X, but first Y and Z": Y, Z, X); "but
+ * first" goes before all its sentence asked so far ("X once you've done Y, but first Z": Z, Y, X). A
  * negated clause ("do not page anyone", "don't kill anything") asks for no step: its words name what
  * must not run. A clause that asks for nothing (a param's name and value, a reason "so I know …") says
  * more about the asking clause before it and joins it.
@@ -96,7 +97,7 @@ function pointsBack(connective: string): boolean {
 }
 
 /** How a clause's connective places it relative to what came before. */
-type Placement = 'sequential' | 'beforePrevious' | 'beforeNext';
+type Placement = 'sequential' | 'beforePrevious' | 'beforeSentence' | 'beforeNext';
 
 function placement(connective: string, sentenceStart: boolean): Placement {
   switch (connective) {
@@ -104,10 +105,12 @@ function placement(connective: string, sentenceStart: boolean): Placement {
     case 'once':
       // "X after Y": Y first; "After Y, X" reads in order.
       return sentenceStart ? 'sequential' : 'beforePrevious';
-    case 'but only after':
-    case 'only after':
     case 'but first':
     case 'but start by':
+      // "X once you've done Y, but first Z": Z before all the sentence asked so far.
+      return 'beforeSentence';
+    case 'but only after':
+    case 'only after':
     case 'prior to that':
     case 'before that':
       return 'beforePrevious';
@@ -153,6 +156,8 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   let movedBefore: Clause | null = null;
   // The last asking clause of the sentence: a clause that asks for nothing after it says more about its step.
   let lastAsking: Clause | null = null;
+  // Where the sentence's clauses start in `ordered`.
+  let sentenceFirst = 0;
   const close = (to: number, pointedBack: boolean) => {
     const text = goal.slice(from, to);
     const clause: Clause = { start: from, end: to, concepts: concepts(withoutValues(text)) };
@@ -172,9 +177,10 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
     if (beforeNext && place === 'sequential' && (connective === null || connective === 'and')) {
       // "Before Y, X and Z": X and Z go before Y.
       ordered.splice(ordered.indexOf(beforeNext), 0, clause);
-    } else if (place === 'beforePrevious' && ordered.length > 0) {
-      movedBefore = ordered.at(-1)!;
-      ordered.splice(ordered.length - 1, 0, clause);
+    } else if ((place === 'beforePrevious' || place === 'beforeSentence') && ordered.length > 0) {
+      const at = place === 'beforeSentence' ? Math.min(sentenceFirst, ordered.length - 1) : ordered.length - 1;
+      movedBefore = ordered[at]!;
+      ordered.splice(at, 0, clause);
     } else if (movedBefore && place === 'sequential' && (connective === null || connective === 'and')) {
       // "X, but first Y and Z": Z joins Y before X.
       ordered.splice(ordered.indexOf(movedBefore), 0, clause);
@@ -202,6 +208,7 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
       beforeNext = null;
       lastAsking = null;
       movedBefore = null;
+      sentenceFirst = ordered.length;
     }
     from = cut.at + cut.length;
   }

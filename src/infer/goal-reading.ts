@@ -14,8 +14,12 @@ const READING_LEADS = new Set(
 );
 /** Words that open a question ("What's the rate …?", "Is the flag on? Just tell me"). */
 const QUESTION_START = /^\s*(?:what|what's|which|how|who|whose|when|where|why|is|are|was|were|does|do|did|has|have|can|could|would|will|should)\b/i;
+/** The polite words before a request's verb ("Please could you", "I need you to", "I'd like you to"). */
+const POLITE_REQUEST = /^\s*(?:please\s+)?(?:(?:could|can|would|will)\s+you\s+(?:please\s+)?|i\s+(?:need|want|would like|'d like|’d like)\s+you\s+to\s+)/i;
 /** Methods that only read, and the verbs leading a clause that asks to read (fewer than READING_LEADS: "give member M-2 a locker" changes something). */
 const READS = new Set(concepts('get list check search count status track info stats find verify'));
+/** A description's first verb that says its tool reads ("Reports …", "Lists …"; "Returns" may give back: "Return every fan to automatic"). */
+const DESCRIBES_READING = new Set(concepts('get list count check search'));
 /** Actions that change something. */
 const CHANGES = new Set(
   concepts(
@@ -68,9 +72,19 @@ export class GoalReading {
 
   /** Per listed tool: the concepts of its method's name. */
   private readonly methodConcepts: ReadonlySet<string>[];
+  /**
+   * Per listed tool: whether it only reads, as its method's verb says (`getOrder`, `listEvents`) or, for a
+   * method named by a noun alone (`brightnessOf`), its description's verb ("Reports the brightness …").
+   */
+  private readonly onlyReads: boolean[];
 
   constructor(private readonly goal: string, tools: readonly ToolDescriptor[]) {
     this.methodConcepts = tools.map((t) => new Set(concepts(t.name.split('.')[1]!)));
+    this.onlyReads = tools.map((t, k) => {
+      const method = [...this.methodConcepts[k]!];
+      if (READS.has(method[0] ?? '')) return true;
+      return !method.some((c) => CHANGES.has(c)) && DESCRIBES_READING.has(concepts(t.description)[0] ?? '');
+    });
     const goalConcepts = new Set(concepts(withoutValues(goal)));
     this.toolConcepts = tools.map(toolConcepts);
     this.index = new Map(tools.map((t, k) => [t.name, k]));
@@ -119,9 +133,13 @@ export class GoalReading {
    * only reads (`getOrder`, `getBalance`): such a plan leaves undone what was asked.
    */
   changeUnmet(toolNames: readonly string[]): boolean {
-    const lead = concepts(withoutValues(this.goal))[0];
-    if (toolNames.length === 0 || lead === undefined || READING_LEADS.has(lead) || QUESTION_START.test(this.goal) || this.goal.includes('?')) return false;
-    return toolNames.every((name) => READS.has(concepts(name.split('.')[1] ?? '')[0] ?? ''));
+    // "I need you to update …", "Could you delete …?": a request, whose verb follows the polite words.
+    const polite = POLITE_REQUEST.exec(this.goal)?.[0] ?? '';
+    const request = this.goal.slice(polite.length);
+    const lead = concepts(withoutValues(request))[0];
+    const question = QUESTION_START.test(request) || (polite === '' && this.goal.includes('?'));
+    if (toolNames.length === 0 || lead === undefined || READING_LEADS.has(lead) || question) return false;
+    return toolNames.every((name) => this.onlyReads[this.index.get(name) ?? -1] ?? false);
   }
 
   /**

@@ -112,7 +112,8 @@ const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
 /**
  * The spans of a goal an argument value can be: each quoted phrase whole, each name of several capitalised
- * words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), each other word
+ * words whole ("Priya Nair") and each address ("14 Harbour Road", "5 Mill Row, Bath"), a postcode of digits
+ * and letters ("1012 AB") whole, each other word
  * that is no stopword, each number (with the unit or currency written with it, "45-minute" and "$3.50"
  * too) and each number word ("seventy-five", "third"), the address and the prefix length of "10.0.0.2/24"
  * apart, a number of several words as one ("twelve thousand", "an hour and a half", "two hours and ten
@@ -155,6 +156,9 @@ export class GoalSpans {
       // "every", "each" and "per" say how often or how many, never what ("every one hour").
       const quantifier = /^(?:every|each|per)$/i.test(w.text);
       if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start) && !quantifier) this.add(w.text, i, i, false, name);
+      // "1012 AB" is a postcode.
+      const next = this.words[i + 1];
+      if (/^\d{4}$/.test(w.text) && next && /^[A-Z]{2}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
       // "10.0.0.2/24" is an address with a prefix length: each part may be a value of its own.
       const cidr = CIDR.exec(w.text);
       if (cidr) {

@@ -35,7 +35,8 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * params leave alone, and a date or time no param asks for is rarely a value; a quantity whose unit
  * measures what the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span
  * right after a word naming or cueing another param is that param's; a word naming what a listed tool
- * does, or starting a clause (its verb), is rarely a value; a span another param already took is rarely
+ * does, or starting a clause (its verb), is rarely a value, nor is the word naming the param ("from postcode
+ * 10115": the value is 10115); an address with its town beats the same street alone; a span another param already took is rarely
  * taken again (never twice in one step), while the value the same param took in the step before often is
  * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
  * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
@@ -203,6 +204,8 @@ export class ValueSpans {
     if (asked) prior += asked.includes(shape) ? SHAPE_MATCH : -SHAPE_MATCH;
     else if (shape && Object.keys(at.tool.params).some((k) => k !== at.key && this.shapesAsked(at.tool, k)?.includes(shape))) prior -= SHAPE_MATCH;
     else if (shape && DATED.has(shape)) prior -= SHAPE_MATCH;
+    // "3 Quay Street, Galway" whole rather than its street alone, which it otherwise ties with.
+    if (asked?.includes('address') && shape === 'address' && span.text.includes(',')) prior += WHOLE_ADDRESS;
     // "10.0.0.2/24" is one value, unless the tool takes the prefix length apart (`address`, `prefixLength`).
     if (shape === 'ip' && this.partOfCidr(span) !== CIDR_SPLIT.test(Object.keys(at.tool.params).join(' '))) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
@@ -241,6 +244,8 @@ export class ValueSpans {
     // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
     else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.inOtherClause(start, at.clause)) prior += OTHER_CLAUSE;
     if (!span.identifier && !span.numeric) {
+      // "from postcode 10115": the word naming the param labels its value, and is none itself.
+      if (span.concepts.some(names)) prior += PARAM_NAME_WORD;
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
       // A clause's first word is its verb ("give member M-2 a large locker"), no value.
@@ -423,6 +428,8 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
+/** Toward an address with its town over the same address without (they start alike, so the model scores them alike). */
+const WHOLE_ADDRESS = 1;
 /** Forms that only a param asking for them takes (a date is no dog's breed). */
 const DATED: ReadonlySet<ValueShape> = new Set(['date', 'time', 'datetime']);
 /** Toward a quantity whose unit measures what the param's unit does, away from one of another dimension. */
@@ -440,6 +447,8 @@ const IN_TOOL_CLAUSE = 8;
  */
 const OTHER_CLAUSE = -4;
 const OWN_TOOL_WORD = -8;
+/** A plain word naming the param itself. */
+const PARAM_NAME_WORD = -8;
 const OTHER_TOOL_WORD = -4;
 /** A plain word that starts a clause, where an imperative puts its verb. */
 const CLAUSE_VERB = -4;
@@ -473,7 +482,7 @@ const QUERY_TOPIC = 8;
 const DESTINATION = 8;
 /** A param naming where something goes or is ("channel", "folder", "targetDir"), which "to", "into", "under" or "in" introduce. */
 function takesDestination(key: string): boolean {
-  return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival)|(?:Dropoff|Arrival)/.test(key);
+  return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival|recipient)|(?:Dropoff|Arrival)/.test(key);
 }
 /** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
 function placeCue(key: string, word: string): boolean {
