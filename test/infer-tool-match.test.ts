@@ -61,12 +61,18 @@ describe('concepts', () => {
     expect(concepts('file invoice 12 under paid')[0]).toEqual(concepts('moveTo')[0]);
     expect(concepts('after filing the receipt under travel')[0]).toEqual(concepts('move')[0]);
     expect(concepts('read the file under /etc')).toContain(concepts('file')[0]);
+    // To put something in a place is to add it there, also with the thing between ("put alice in backup").
+    expect(concepts('put alice in backup')[0]).toEqual(concepts('addToGroup')[0]);
+    expect(concepts('put the bowl into the cupboard')[0]).toEqual(concepts('add')[0]);
+    // To make a property of something a value is to set it; to make a copy is to create one.
+    expect(concepts('make the volume of speaker violet2 35%')[0]).toEqual(concepts('setVolume')[0]);
+    expect(concepts('make a copy of the file')[0]).toEqual(concepts('create')[0]);
   });
 
   it('reads "every" before a span of time as an interval, elsewhere as all of them', () => {
     const list = concepts('list')[0]!;
     expect(concepts('show every bed')).toContain(list);
-    for (const often of ['every hour', 'every 5 minutes', 'every three days', 'every number of seconds']) {
+    for (const often of ['every hour', 'every 5 minutes', 'every three days', 'every half an hour', 'every number of seconds']) {
       expect(concepts(often)).not.toContain(list);
       // How often is an interval: "run it every 5 minutes" meets `setInterval` and "every number of seconds".
       expect(concepts(often)).toContain(concepts('setInterval')[1]);

@@ -17,7 +17,9 @@ export function concepts(text: string): string[] {
     // "hand ticket TK-5 over"). The particle stays: "bring up eth1" is to start it, and to bring it up ("linkUp").
     .replace(PHRASAL, (verb: string, middle: string, particle: string) => phrasalMeaning(verb, middle, particle) ?? verb)
     // "every hour", "every 5 minutes", "every number of seconds" say how often (an interval), not "all of them" (the list synonym).
-    .replace(/\bevery(?= (?:number of |[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, 'interval')
+    .replace(/\bevery(?= (?:number of |half an? |[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, 'interval')
+    // "make the volume of speaker S 35%": to make a property of something a value is to set it, not to create.
+    .replace(/\bmake(?= the [a-z]+ of\b)/g, 'set')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
     .replace(/\bnumber(?= #?\d)/g, '')
     .split(/[^a-z]+/)
@@ -70,12 +72,15 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['hand over', 'transfer'],
     ['take away', 'revoke'],
     ['file under', 'move'],
+    ['put in', 'add'],
+    ['put into', 'add'],
   ],
 );
 /** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
 function phrasalMeaning(verb: string, middle: string, particle: string): string | undefined {
-  // "log the result in the journal" is no login: "in" and "out" only right after the verb.
-  if (middle !== '' && (particle === 'in' || particle === 'out')) return undefined;
+  // "log the result in the journal" is no login: "in" and "out" only right after the verb, but to put
+  // something in a place is to add it there ("put alice in backup").
+  if (middle !== '' && (particle === 'in' || particle === 'out') && verb !== 'put') return undefined;
   return PHRASAL_BY_STEM.get(`${verb} ${particle}`) ?? PHRASAL_BY_STEM.get(`${stemOf(verb)} ${particle}`);
 }
 
@@ -92,7 +97,7 @@ export function phrasalParticles(text: string): Set<number> {
  * A verb and, within its clause and at most four words on, a particle; only the verb is replaced. A word after
  * an article or possessive is a noun ("the file under /etc", "a back up").
  */
-const PHRASAL = /(?<!\b(?:the|a|an|my|your|our|its|their) )\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|out|over|away|under)\b)/g;
+const PHRASAL = /(?<!\b(?:the|a|an|my|your|our|its|their) )\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|into|out|over|away|under)\b)/g;
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {
