@@ -196,6 +196,10 @@ describe('argument values as goal spans', () => {
     expect(new GoalSpans("Run 'sync' every one hour, each day, per host.").spans.filter((s) => !s.numeric).map((s) => s.text)).toEqual(['sync', 'Run', 'host']);
   });
 
+  it('takes no dash or other sign as a value', () => {
+    expect(new GoalSpans('I need a plumber — mark it urgent & soon.').spans.map((s) => s.text)).toEqual(['need', 'plumber', 'mark', 'urgent', 'soon']);
+  });
+
   it('takes no pronoun as a value', () => {
     expect(new GoalSpans('Book him a fitting, then send her and them their reminders.').spans.map((s) => s.text)).toEqual(['Book', 'fitting', 'send', 'reminders']);
   });

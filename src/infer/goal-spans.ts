@@ -155,7 +155,9 @@ export class GoalSpans {
       const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
       // "every", "each" and "per" say how often or how many, never what ("every one hour").
       const quantifier = /^(?:every|each|per)$/i.test(w.text);
-      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start) && !quantifier) this.add(w.text, i, i, false, name);
+      // A dash or other sign alone ("—") is punctuation, no value.
+      const sign = !/[\p{L}\p{N}]/u.test(w.text);
+      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start) && !quantifier && !sign) this.add(w.text, i, i, false, name);
       // "1012 AB" is a postcode.
       const next = this.words[i + 1];
       if (/^\d{4}$/.test(w.text) && next && /^[A-Z]{2}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
