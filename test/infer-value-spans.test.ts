@@ -413,6 +413,12 @@ describe('argument values as goal spans', () => {
     expect([shapeOf('10115'), shapeOf('1012 AB'), shapesAskedBy('zip')]).toEqual(['postcode', 'postcode', ['postcode']]);
   });
 
+  it('gives a param a value its tool\'s description names as an example ("a channel such as sms or email")', async () => {
+    const remind = tool('Clinic.remind', 'Sends a reminder through a channel such as sms or email.', { appointmentId: 'Text', channel: 'Text' });
+    // The model leaning toward "reminder", as the d2 model does.
+    expect(await plan([remind], 'Send the reminder for appointment APT-7001 by email.', ['reminder'], 4)).toEqual([['Clinic.remind', { appointmentId: 'APT-7001', channel: 'email' }]]);
+  });
+
   it('writes an address with the town after its comma whole', async () => {
     const movers = tool('Movers.quote', 'Quotes a move between two addresses.', { fromAddress: 'Text', toAddress: 'Text' });
     expect(await plan([movers], 'Quote a move from 3 Quay Street, Galway to 88 Ranelagh Road, Dublin.')).toEqual([

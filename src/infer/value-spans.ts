@@ -36,7 +36,8 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * measures what the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span
  * right after a word naming or cueing another param is that param's; a word naming what a listed tool
  * does, or starting a clause (its verb), is rarely a value, nor is the word naming the param ("from postcode
- * 10115": the value is 10115); an address with its town beats the same street alone; a span another param already took is rarely
+ * 10115": the value is 10115), while a word the tool's description gives as an example of the param's
+ * values is likely ("a channel such as sms or email"); an address with its town beats the same street alone; a span another param already took is rarely
  * taken again (never twice in one step), while the value the same param took in the step before often is
  * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
  * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
@@ -64,6 +65,8 @@ export class ValueSpans {
   /** Memos of shapesAsked() and sameThing(): both read param names, and the prior asks them per candidate span. */
   private readonly shapesByParam = new Map<string, readonly ValueShape[] | null>();
   private readonly related = new Map<string, boolean>();
+  /** Memo of examplesOf(). */
+  private readonly examples = new Map<string, ReadonlySet<string>>();
 
   constructor(
     goal: string,
@@ -243,7 +246,9 @@ export class ValueSpans {
     else if (named && at.clause && this.refersBack(at.clause)) prior += NAMED_REFERENT;
     // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
     else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.inOtherClause(start, at.clause)) prior += OTHER_CLAUSE;
-    if (!span.identifier && !span.numeric) {
+    // "Sends a reminder through a channel such as sms or email": "email" is a value the descriptor names for `channel`.
+    if (text && this.examplesOf(at.tool, at.key).has(span.text.toLowerCase())) prior += EXAMPLE_VALUE;
+    else if (!span.identifier && !span.numeric) {
       // "from postcode 10115": the word naming the param labels its value, and is none itself.
       if (span.concepts.some(names)) prior += PARAM_NAME_WORD;
       if (span.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c))) prior += OWN_TOOL_WORD;
@@ -325,6 +330,25 @@ export class ValueSpans {
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     if (Object.values(at.tool.params).filter((p) => p.type === 'Text').length !== 1) return false;
     return this.goal.words[before]!.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c));
+  }
+
+  /**
+   * The values a tool's description gives as examples for param `key`, lower-cased: the words after "such as",
+   * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email").
+   */
+  private examplesOf(tool: ToolDescriptor, key: string): ReadonlySet<string> {
+    const id = `${tool.name} ${key}`;
+    let examples = this.examples.get(id);
+    if (!examples) {
+      const names = namesParam(key);
+      examples = new Set(
+        [...tool.description.matchAll(EXAMPLES)].flatMap((m) =>
+          concepts(m[1]!).some(names) ? m[2]!.split(/\s*,\s*|\s+(?:or|and)\s+/).map((w) => w.replace(/['"]/g, '').toLowerCase()) : [],
+        ),
+      );
+      this.examples.set(id, examples);
+    }
+    return examples;
   }
 
   /** The forms param `key` of `tool` asks for (value-shapes.ts), read from its name once. */
@@ -425,6 +449,9 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
   clause: Clause | null;
 }
 
+/** A word, then "such as", "like", "e.g." or "for example", then a list of one-word examples joined by commas, "or" or "and". */
+const EXAMPLE = `['"]?[\\w+-]+['"]?`;
+const EXAMPLES = new RegExp(`([A-Za-z]+)\\s+(?:such as|like|e\\.g\\.,?|for example,?|for instance,?)\\s+(${EXAMPLE}(?:\\s*,\\s*${EXAMPLE})*(?:\\s*,?\\s+(?:or|and)\\s+${EXAMPLE})?)`, 'g');
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
@@ -447,6 +474,8 @@ const IN_TOOL_CLAUSE = 8;
  */
 const OTHER_CLAUSE = -4;
 const OWN_TOOL_WORD = -8;
+/** Toward a value the tool's description names as an example for the param. */
+const EXAMPLE_VALUE = 8;
 /** A plain word naming the param itself. */
 const PARAM_NAME_WORD = -8;
 const OTHER_TOOL_WORD = -4;
