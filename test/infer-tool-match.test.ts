@@ -143,6 +143,19 @@ describe('ToolMatchBias', () => {
     expect(listRead).toBeGreaterThan(reserveRead!);
   });
 
+  it('prefers the tool with a param for each value of the step\'s clause: a name to a Text param, a number to a number or a spare Text param', () => {
+    const fridge = [tool('Fridge.setTemperature', 'Sets the fridge temperature.', { celsius: 'UInt8' }), tool('Fridge.setMode', 'Sets the fridge mode.', { mode: 'Text' })];
+    const reading = (goal: string) => new GoalReading(goal, fridge);
+    const scores = (goal: string) => new ToolMatchBias(reading(goal), 1, [5, 6]).scores('');
+    expect(best(scores("Set the fridge to 'eco'."))).toBe(1);
+    const quoted = reading("Set the fridge to 'eco'.");
+    expect([quoted.unplacedValues(quoted.asked[0]!, 0), quoted.unplacedValues(quoted.asked[0]!, 1)]).toEqual([1, 0]);
+    const number = reading('Set the fridge to 4 degrees.');
+    expect([number.unplacedValues(number.asked[0]!, 0), number.unplacedValues(number.asked[0]!, 1)]).toEqual([0, 0]);
+    const both = reading("Set the fridge to 'eco' at 4 degrees.");
+    expect([both.unplacedValues(both.asked[0]!, 0), both.unplacedValues(both.asked[0]!, 1)]).toEqual([1, 1]);
+  });
+
   it('reads a clause led by a verb of reading as asking to read: "show the ride schedule" pushes the scheduler down', () => {
     const rides = [tool('Shuttle.schedule', 'Schedules a ride.', { time: 'Text' }), tool('Shuttle.upcoming', 'Lists the scheduled rides.')];
     const scores = (goal: string) => new ToolMatchBias(new GoalReading(goal, rides), 1, [5, 6]).scores('');

@@ -1,6 +1,7 @@
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { concepts } from './concepts.js';
 import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from './goal-clauses.js';
+import { GoalSpans, type GoalSpan } from './goal-spans.js';
 
 const CREATE = concepts('create')[0]!;
 const GET = concepts('get')[0]!;
@@ -72,6 +73,10 @@ export class GoalReading {
 
   /** Per listed tool: the concepts of its method's name. */
   private readonly methodConcepts: ReadonlySet<string>[];
+  /** Per listed tool: how many values of each kind its params take (a list param any number). */
+  private readonly capacity: { text: number; number: number }[];
+  /** The goal's values: quoted phrases, names, identifiers (text) and numbers, none inside another. */
+  private readonly values: { span: GoalSpan; start: number; number: boolean }[];
   /**
    * Per listed tool: whether it only reads, as its method's verb says (`getOrder`, `listEvents`) or, for a
    * method named by a noun alone (`brightnessOf`), its description's verb ("Reports the brightness …").
@@ -80,6 +85,16 @@ export class GoalReading {
 
   constructor(private readonly goal: string, tools: readonly ToolDescriptor[]) {
     this.methodConcepts = tools.map((t) => new Set(concepts(t.name.split('.')[1]!)));
+    this.capacity = tools.map((t) => {
+      const types = Object.values(t.params).map((p) => p.type);
+      const count = (kind: RegExp) => (types.some((x) => kind.test(x) && x.startsWith('List(')) ? Infinity : types.filter((x) => kind.test(x)).length);
+      return { text: count(/^(?:List\()?(?:Text|Data)\)?$/), number: count(/^(?:List\()?(?:U?Int|Float)\d+\)?$/) };
+    });
+    const spans = new GoalSpans(goal);
+    const valued = spans.spans.filter((v) => v.identifier || (v.numeric && (!v.numberWord || v.unit !== null)));
+    this.values = valued
+      .filter((v) => !valued.some((w) => w !== v && w.first <= v.first && v.last <= w.last && w.last - w.first > v.last - v.first))
+      .map((span) => ({ span, start: spans.words[span.first]!.start, number: span.numeric }));
     this.onlyReads = tools.map((t, k) => {
       const method = [...this.methodConcepts[k]!];
       if (READS.has(method[0] ?? '')) return true;
@@ -150,6 +165,19 @@ export class GoalReading {
     const text = this.goal.slice(clause.start, clause.end);
     if (READS.has(concepts(withoutValues(text))[0] ?? '')) return true;
     return QUESTION_START.test(text) && !/^\s*(?:can|could|would|will)\s+you\b/i.test(text);
+  }
+
+  /**
+   * How many of the clause's values (quoted phrases, names, identifiers, numbers) listed tool `k` has no
+   * param to take: a number may go to a number or a spare Text param, anything else to a Text param only.
+   */
+  unplacedValues(clause: Clause, k: number): number {
+    const inClause = this.values.filter((v) => v.start >= clause.start && v.start < clause.end);
+    const text = inClause.filter((v) => !v.number).length;
+    const numbers = inClause.length - text;
+    const { text: textRoom, number: numberRoom } = this.capacity[k]!;
+    const spareText = Math.max(0, textRoom - text);
+    return Math.max(0, text - textRoom) + Math.max(0, numbers - numberRoom - spareText);
   }
 
   /** Whether listed tool `k`'s method changes something (sets, creates, deletes, starts, stops …). */

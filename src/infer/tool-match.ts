@@ -14,7 +14,8 @@ import { toolsInPlan } from './plan-so-far.js';
  * the listed tools (so words every tool shares decide nothing) times its field weight. Concepts a chosen
  * step's tool already matched count less for the next step, so a second step looks for the goal's
  * other clause. Step k also scores against the goal's k-th clause in the order the goal asks for
- * (goal-clauses.ts), less for a tool that matches a clause still to come better (that clause's step), and
+ * (goal-clauses.ts), less for a tool that matches a clause still to come better (that clause's step) or that
+ * has no param for a value the clause gives (a quoted name, an identifier, a number), and
  * a tool whose method a negated clause names ("do not page anyone") is pushed down. The bonus, in nats, is `weight` times the score; only the listed slots get it.
  */
 export class ToolMatchBias {
@@ -52,6 +53,8 @@ export class ToolMatchBias {
         const own = this.reading.clauseMatch(aligned, k);
         score += ALIGNED * own;
         if (reads && this.reading.changes(k)) score -= READING_CHANGES;
+        // A tool with no param for a value the clause gives ("Set the fridge to 'eco'" and `setTemperature(celsius)`) leaves it out.
+        score -= UNPLACED_VALUE * this.reading.unplacedValues(aligned, k);
         // A tool that matches a clause still to come better than this one is likely that clause's step.
         let later = 0;
         for (let t = chosen.length + 1; t < asked.length; t++) later = Math.max(later, this.reading.clauseMatch(asked[t]!, k));
@@ -124,6 +127,8 @@ const ALIGNED = 4;
 const BELONGS_LATER = 2;
 /** Score taken off a tool that changes something, for a step a question or a verb of reading asks for ("What's the rate?", "Show the schedule"). */
 const READING_CHANGES = 1;
+/** Score taken off per value of the step's clause that the tool has no param for (0.125 and 0.375 did as well or worse). */
+const UNPLACED_VALUE = 0.25;
 /** Score taken off a tool an earlier step already calls (plans rarely call a tool twice). */
 const REPEATED = 1;
 /** Score taken off a tool whose method a negated clause names. */
