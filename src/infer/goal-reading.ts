@@ -1,7 +1,8 @@
+import { integerRange, listElementType } from '../data/capnp-values.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { concepts } from './concepts.js';
 import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from './goal-clauses.js';
-import { GoalSpans, type GoalSpan } from './goal-spans.js';
+import { GoalSpans } from './goal-spans.js';
 
 const CREATE = concepts('create')[0]!;
 const GET = concepts('get')[0]!;
@@ -68,6 +69,8 @@ export class GoalReading {
   /** log(1 + tools / tools having it), for every concept some listed tool has. */
   readonly idf: ReadonlyMap<string, number>;
   readonly clauses: GoalClauses;
+  /** The goal's candidate value spans (value-spans.ts places them; the tool match counts them). */
+  readonly spans: GoalSpans;
   /** The clauses that ask for a step, in the order the goal asks (clauses.ordered). */
   readonly asked: readonly Clause[];
 
@@ -75,8 +78,8 @@ export class GoalReading {
   private readonly methodConcepts: ReadonlySet<string>[];
   /** Per listed tool: how many values of each kind its params take (a list param any number). */
   private readonly capacity: { text: number; number: number }[];
-  /** The goal's values: quoted phrases, names, identifiers (text) and numbers, none inside another. */
-  private readonly values: { span: GoalSpan; start: number; number: boolean }[];
+  /** The goal's values (quoted phrases, names, identifiers; numbers), none inside another, by where they start. */
+  private readonly values: { start: number; number: boolean }[];
   /**
    * Per listed tool: whether it only reads, as its method's verb says (`getOrder`, `listEvents`) or, for a
    * method named by a noun alone (`brightnessOf`), its description's verb ("Reports the brightness …").
@@ -87,14 +90,16 @@ export class GoalReading {
     this.methodConcepts = tools.map((t) => new Set(concepts(t.name.split('.')[1]!)));
     this.capacity = tools.map((t) => {
       const types = Object.values(t.params).map((p) => p.type);
-      const count = (kind: RegExp) => (types.some((x) => kind.test(x) && x.startsWith('List(')) ? Infinity : types.filter((x) => kind.test(x)).length);
-      return { text: count(/^(?:List\()?(?:Text|Data)\)?$/), number: count(/^(?:List\()?(?:U?Int|Float)\d+\)?$/) };
+      // A list param takes any number of its element's kind.
+      const room = (isKind: (type: string) => boolean) =>
+        types.some((x) => isKind(listElementType(x) ?? '')) ? Infinity : types.filter(isKind).length;
+      return { text: room((x) => x === 'Text' || x === 'Data'), number: room((x) => integerRange(x) !== null || x === 'Float32' || x === 'Float64') };
     });
-    const spans = new GoalSpans(goal);
-    const valued = spans.spans.filter((v) => v.identifier || (v.numeric && (!v.numberWord || v.unit !== null)));
+    this.spans = new GoalSpans(goal);
+    const valued = this.spans.spans.filter((v) => v.identifier || (v.numeric && (!v.numberWord || v.unit !== null)));
     this.values = valued
       .filter((v) => !valued.some((w) => w !== v && w.first <= v.first && v.last <= w.last && w.last - w.first > v.last - v.first))
-      .map((span) => ({ span, start: spans.words[span.first]!.start, number: span.numeric }));
+      .map((span) => ({ start: this.spans.words[span.first]!.start, number: span.numeric }));
     this.onlyReads = tools.map((t, k) => {
       const method = [...this.methodConcepts[k]!];
       if (READS.has(method[0] ?? '')) return true;

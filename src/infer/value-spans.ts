@@ -35,10 +35,10 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * params leave alone, and a date or time no param asks for is rarely a value; a quantity whose unit
  * measures what the param's does ("15 euros" for `amountCents`, not for `temperatureCelsius`). A span
  * right after a word naming or cueing another param is that param's; a word naming what a listed tool
- * does, or starting a clause (its verb), is rarely a value, nor is the word naming the param ("from postcode
- * 10115": the value is 10115), while a word the tool's description gives as an example of the param's
- * values is likely ("a channel such as sms or email"); an address with its town beats the same street alone; a span another param already took is rarely
- * taken again (never twice in one step), while the value the same param took in the step before often is
+ * does, or starting a clause (its verb), is rarely a value, nor is the word naming the param ("from
+ * postcode 10115": the value is 10115), while a word the tool's description gives as an example of the
+ * param's values is likely ("a channel such as sms or email"); an address with its town beats the same
+ * street alone; a span another param already took is rarely taken again (never twice in one step), while the value the same param took in the step before often is
  * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
  * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
  * how moist its soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely
@@ -74,7 +74,7 @@ export class ValueSpans {
     private readonly reading: GoalReading,
     private readonly encode: (text: string) => readonly number[],
   ) {
-    this.goal = new GoalSpans(goal);
+    this.goal = reading.spans;
     this.goalText = goal;
     this.ifaceConcepts = descriptors.map((d) => new Set(concepts(d.name.split('.')[0]!)));
     for (const clause of reading.clauses.all) {
