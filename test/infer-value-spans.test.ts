@@ -381,7 +381,7 @@ describe('argument values as goal spans', () => {
     expect([convert(32, unitOf('inches')!, unitOf('cm')!), convert(2, unitOf('lbs')!, unitOf('g')!), convert(1, unitOf('£')!, unitOf('pence')!)]).toEqual([81.28, 907.18474, 100]);
   });
 
-  it('reads numbers spelled with a dash, ordinals, "450k", and "two hours and ten minutes"', async () => {
+  it('reads numbers spelled with a dash, ordinals, "450k", "twice", and "two hours and ten minutes"', async () => {
     const [card, , , , , , , , hike, desk] = ERRANDS;
     expect(await plan([card!], 'Put a seventy-five dollar credit on card LC-7.')).toEqual([['Card.topUp', { cardId: 'LC-7', amountCents: 7500 }]]);
     expect(await plan([hike!], 'Log a hike of two hours and ten minutes.')).toEqual([['Hike.log', { durationMinutes: 130 }]]);
@@ -389,6 +389,8 @@ describe('argument values as goal spans', () => {
     expect(await plan([desk!], 'Find free desks on the 4th floor.')).toEqual([['Desk.find', { floor: 4 }]]);
     const spans = new GoalSpans('A four-room flat at most 450k euros, for another hour and a half.').spans.filter((s) => s.numeric).map((s) => s.text);
     expect(spans).toEqual(expect.arrayContaining(['4', '450k', '1.5']));
+    // "twice" and "thrice" count too ("honk twice").
+    expect(new GoalSpans('Honk twice, then flash thrice.').spans.filter((s) => s.numeric).map((s) => s.text)).toEqual(['2', '3']);
   });
 
   it('reads an address as one value and gives the span after "from" to where a trip starts', async () => {

@@ -46,6 +46,8 @@ const NUMBER_WORDS = new Map<string, number>([
     .map((w, n) => [w, n] as const),
   ...(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const).map((w, k) => [w, 30 + 10 * k] as const),
   ['half', 0.5],
+  ['twice', 2],
+  ['thrice', 3],
   ['hundred', 100],
   ['thousand', 1000],
 ]);
