@@ -38,6 +38,9 @@ describe('concepts', () => {
 
   it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {
     expect(concepts('setting')).toEqual(concepts('set'));
+    // A noun in -tion/-sion meets its verb ("vaccination", "vaccinated"; "deletion", "delete").
+    expect(concepts('vaccinations')).toEqual(concepts('vaccinated'));
+    expect(concepts('deletion')).toEqual(concepts('delete'));
     expect(concepts('stopped')).toEqual(concepts('stop'));
     expect(concepts('passing')).toEqual(['pass']);
     // The particle stays as a word of its own.

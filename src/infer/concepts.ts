@@ -113,6 +113,11 @@ function stemOf(word: string): string {
 }
 
 const ENDINGS: ReadonlyArray<[string, string]> = [
+  // "vaccination" meets "vaccinated", "deletion" "delete", "connection" "connect".
+  ['tions', 't'],
+  ['tion', 't'],
+  ['sions', 's'],
+  ['sion', 's'],
   ['ies', 'y'],
   ['ing', ''],
   ['ed', ''],
