@@ -419,6 +419,9 @@ describe('argument values as goal spans', () => {
     const remind = tool('Clinic.remind', 'Sends a reminder through a channel such as sms or email.', { appointmentId: 'Text', channel: 'Text' });
     // The model leaning toward "reminder", as the d2 model does.
     expect(await plan([remind], 'Send the reminder for appointment APT-7001 by email.', ['reminder'], 4)).toEqual([['Clinic.remind', { appointmentId: 'APT-7001', channel: 'email' }]]);
+    // A tool's only Text param takes the examples wherever the description gives them.
+    const scale = tool('Scale.setUnit', 'Sets the display unit of the scale, such as grams or ounces.', { unit: 'Text' });
+    expect(await plan([scale], 'Switch the scale to ounces.', ['Switch'], 4)).toEqual([['Scale.setUnit', { unit: 'ounces' }]]);
   });
 
   it('writes an address with the town after its comma whole', async () => {

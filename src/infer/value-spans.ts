@@ -334,16 +334,19 @@ export class ValueSpans {
 
   /**
    * The values a tool's description gives as examples for param `key`, lower-cased: the words after "such as",
-   * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email").
+   * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email"),
+   * or wherever they stand when `key` is the tool's only Text param.
    */
   private examplesOf(tool: ToolDescriptor, key: string): ReadonlySet<string> {
     const id = `${tool.name} ${key}`;
     let examples = this.examples.get(id);
     if (!examples) {
       const names = namesParam(key);
+      // A tool's only Text param takes whatever examples its description gives ("the unit of the scale, such as grams or ounces").
+      const onlyText = tool.params[key]?.type === 'Text' && Object.values(tool.params).filter((p) => p.type === 'Text').length === 1;
       examples = new Set(
         [...tool.description.matchAll(EXAMPLES)].flatMap((m) =>
-          concepts(m[1]!).some(names) ? m[2]!.split(/\s*,\s*|\s+(?:or|and)\s+/).map((w) => w.replace(/['"]/g, '').toLowerCase()) : [],
+          concepts(m[1]!).some(names) || onlyText ? m[2]!.split(/\s*,\s*|\s+(?:or|and)\s+/).map((w) => w.replace(/['"]/g, '').toLowerCase()) : [],
         ),
       );
       this.examples.set(id, examples);
@@ -451,7 +454,7 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 
 /** A word, then "such as", "like", "e.g." or "for example", then a list of one-word examples joined by commas, "or" or "and". */
 const EXAMPLE = `['"]?[\\w+-]+['"]?`;
-const EXAMPLES = new RegExp(`([A-Za-z]+)\\s+(?:such as|like|e\\.g\\.,?|for example,?|for instance,?)\\s+(${EXAMPLE}(?:\\s*,\\s*${EXAMPLE})*(?:\\s*,?\\s+(?:or|and)\\s+${EXAMPLE})?)`, 'g');
+const EXAMPLES = new RegExp(`([A-Za-z]+),?\\s+(?:such as|like|e\\.g\\.,?|for example,?|for instance,?)\\s+(${EXAMPLE}(?:\\s*,\\s*${EXAMPLE})*(?:\\s*,?\\s+(?:or|and)\\s+${EXAMPLE})?)`, 'g');
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
