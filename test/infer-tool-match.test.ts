@@ -91,6 +91,11 @@ describe('concepts', () => {
     expect(concepts('get the status')).toContain(get);
   });
 
+  it('reads "tell" someone as sending a message, "tell me" as asking to read', () => {
+    expect(concepts('tell #general that lunch is ready')[0]).toEqual(concepts('message')[0]);
+    expect(concepts('tell me the time')[0]).toEqual(concepts('get')[0]);
+  });
+
   it('reads "number" before digits as a label ("tray number 12"), elsewhere as a count', () => {
     const count = concepts('count')[0]!;
     expect(concepts('the number of trays')).toContain(count);

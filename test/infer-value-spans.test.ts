@@ -424,6 +424,17 @@ describe('argument values as goal spans', () => {
     expect(await plan([scale], 'Switch the scale to ounces.', ['Switch'], 4)).toEqual([['Scale.setUnit', { unit: 'ounces' }]]);
   });
 
+  it('gives a Text param the number right after its own word ("zone 7"), and a name in a step\'s clause to that step', async () => {
+    const parking = tool('Parking.start', 'Starts a parking session for a licence plate in a zone.', { plate: 'Text', zone: 'Text' });
+    expect(await plan([parking], 'Start parking for plate KX-204-B in zone 7.')).toEqual([['Parking.start', { plate: 'KX-204-B', zone: '7' }]]);
+    const library = [tool('Library.renew', 'Renews a borrowed book by title.', { title: 'Text' }), tool('Library.reserve', 'Reserves a book by title.', { title: 'Text' })];
+    // The model leaning toward the title of the step before, as the d2 model does.
+    expect(await plan(library, 'Renew Dune and reserve Emma.', ['Dune'], 4)).toEqual([
+      ['Library.renew', { title: 'Dune' }],
+      ['Library.reserve', { title: 'Emma' }],
+    ]);
+  });
+
   it('writes an address with the town after its comma whole', async () => {
     const movers = tool('Movers.quote', 'Quotes a move between two addresses.', { fromAddress: 'Text', toAddress: 'Text' });
     expect(await plan([movers], 'Quote a move from 3 Quay Street, Galway to 88 Ranelagh Road, Dublin.')).toEqual([

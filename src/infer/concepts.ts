@@ -20,6 +20,8 @@ export function concepts(text: string): string[] {
     .replace(/\bevery(?= (?:number of |half an? |[a-z0-9]+ )?(?:ms|milli|sec|min|hour|hr|day|night|week|month|year|morning|evening|\d))/g, 'interval')
     // "make the volume of speaker S 35%": to make a property of something a value is to set it, not to create.
     .replace(/\bmake(?= the [a-z]+ of\b)/g, 'set')
+    // "tell the team that …" sends a message; "tell me …" asks to be told (a reading).
+    .replace(/\btell(?= (?!me\b|us\b|him\b|her\b|them\b))/g, 'message')
     // "mail number 4170" labels a thing by its number; it counts nothing (the count synonym).
     .replace(/\bnumber(?= #?\d)/g, '')
     .split(/[^a-z]+/)

@@ -42,7 +42,7 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
  * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
  * how moist its soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely
- * takes a bare number. A flag (Bool) is what the words naming it say, and off when the goal does not
+ * takes a bare number, unless right after its own word ("zone 7"). A flag (Bool) is what the words naming it say, and off when the goal does not
  * mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely
  * starts where an enumeration does, the span that follows the last element is the likely next one, the
  * list likely ends where none follows, and it is empty where the goal says "no arguments". The values of a
@@ -269,7 +269,9 @@ export class ValueSpans {
     const previous = at.listSoFar.at(-1);
     if (previous !== undefined && this.enumerationNext(previous).includes(span)) prior += ENUMERATION;
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
-    if (text && span.numeric && !span.quoted) prior += BARE_NUMBER_FOR_TEXT;
+    // "zone 7", "table 4": a number right after the param's own word is its label, as a name would be.
+    const labelled = span.first > 0 && this.goal.words[span.first - 1]!.concepts.some(names);
+    if (text && span.numeric && !span.quoted && !labelled) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
   }
 
@@ -369,12 +371,12 @@ export class ValueSpans {
     return this.related.get(id)!;
   }
 
-  /** Whether the clause holds a value of its own (quoted, an identifier; for a number, a number) other than `span` that no argument took yet. */
+  /** Whether the clause holds a value of its own (quoted, an identifier, a name; for a number, a number) other than `span` that no argument took yet. */
   private clauseHoldsValue(clause: Clause, span: GoalSpan): boolean {
     return this.goal.spans.some((s) => {
       const start = this.goal.words[s.first]!.start;
       // For a number, a number in digits of the clause is a value of its own too ("send 9 pings").
-      const own = (s.identifier && !s.proper) || (span.numeric && s.numeric && !s.numberWord);
+      const own = s.identifier || (span.numeric && s.numeric && !s.numberWord);
       return s !== span && own && start >= clause.start && start < clause.end && !this.writtenSpans.includes(s);
     });
   }
