@@ -221,7 +221,7 @@ describe('bad input', () => {
 describe.each([
   ['non-os-dev', 40],
   ['non-os-dev2', 60],
-  ['non-os-dev3', 30],
+  ['non-os-dev3', 40],
   ['non-os-heldout', 40],
   ['non-os-heldout2', 40],
 ])('data/probe/%s.jsonl', (name, size) => {
