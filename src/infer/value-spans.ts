@@ -19,7 +19,7 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * of a value but not which span fills which param, and written token by token a copy drifts (it ends
  * mid-word, repeats a list element, or wanders off the goal). So at the start of a value the decoder
  * lists the goal's candidate spans (goal-spans.ts), scores each by the model's log-probability of its
- * first token plus a prior from what the words around it say, and writes the chosen span whole (with
+ * first token (at most 8 nats behind the model's favourite span) plus a prior from what the words around it say, and writes the chosen span whole (with
  * its closing quote, or the byte that ends the number) as one forced run. A number is converted to the
  * unit the param takes ("3 minutes" into `timeoutMs`: 180000), and may also be the model's own: then
  * the model writes it token by token as before.
@@ -119,6 +119,10 @@ export class ValueSpans {
       options.push({ ids, score: row[ids[0]!]! - logZ + prior, span });
     }
     if (options.length === 0) return null;
+    // The model's lean counts at most as one piece of the priors' evidence: a span it likes MODEL_LEAD_CAP nats less
+    // than its favourite is scored as if it liked it that much less ("off the design team" is no team's name).
+    const favourite = Math.max(...options.map((o) => row[o.ids[0]!]!));
+    for (const o of options) o.score += Math.max(0, favourite - MODEL_LEAD_CAP - row[o.ids[0]!]!);
     // A span a later param of the step needs costs that param its value (see the class comment).
     const later = this.laterParams(at);
     const needed = new Set(later.flat().map((c) => c.span));
@@ -500,6 +504,11 @@ const OVERLAPS_WRITTEN = -16;
 const BARE_NUMBER_FOR_TEXT = -8;
 /** Toward the span that continues an enumeration, and toward going on with or ending a list as the goal does. */
 const ENUMERATION = 16;
+/**
+ * How far the model's first-token log-probability may put a candidate span behind its favourite: one prior's
+ * worth of evidence (7 and less let wrong plans through on refusals, 10 and 12 fixed fewer values).
+ */
+const MODEL_LEAD_CAP = 8;
 /** The model writing a number of its own instead of one of the goal's. */
 const OWN_NUMBER = -8;
 /** How much weaker the confidence reads a value choice's scores than the choice does (docs/planner.md, "Confidence"). */
