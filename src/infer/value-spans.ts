@@ -19,8 +19,9 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * of a value but not which span fills which param, and written token by token a copy drifts (it ends
  * mid-word, repeats a list element, or wanders off the goal). So at the start of a value the decoder
  * lists the goal's candidate spans (goal-spans.ts), scores each by the model's log-probability of its
- * first token (at most 8 nats behind the model's favourite span) plus a prior from what the words around it say, and writes the chosen span whole (with
- * its closing quote, or the byte that ends the number) as one forced run. A number is converted to the
+ * first token (at most 8 nats behind the model's favourite span) plus a prior from what the words around
+ * it say, and writes the chosen span whole (with its closing quote, or the byte that ends the number) as
+ * one forced run. A number is converted to the
  * unit the param takes ("3 minutes" into `timeoutMs`: 180000), and may also be the model's own: then
  * the model writes it token by token as before.
  *
@@ -42,8 +43,8 @@ import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
  * (unless the step's clause holds a value of its own), the more so when the clause refers back ("renew
  * it", "book her a fitting"), and such a clause points to a span the param's word names elsewhere ("check
  * how moist its soil is" after "water the roses zone"); a list never holds one twice; a Text param rarely
- * takes a bare number, unless right after its own word ("zone 7"). A flag (Bool) is what the words naming it say, and off when the goal does not
- * mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely
+ * takes a bare number, unless right after its own word ("zone 7"). A flag (Bool) is what the words naming
+ * it say, and off when the goal does not mention it. A list's elements are written as an enumeration ("python3, tmux and nginx"): a list likely
  * starts where an enumeration does, the span that follows the last element is the likely next one, the
  * list likely ends where none follows, and it is empty where the goal says "no arguments". The values of a
  * step are chosen together: a span costs (0.9 of) what taking it here costs the step's later params, by
@@ -458,7 +459,7 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
   clause: Clause | null;
 }
 
-/** A word, then "such as", "like", "e.g." or "for example", then a list of one-word examples joined by commas, "or" or "and". */
+/** A word (a comma may follow), then "such as", "like", "e.g." or "for example", then one-word examples joined by commas, "or" or "and". */
 const EXAMPLE = `['"]?[\\w+-]+['"]?`;
 const EXAMPLES = new RegExp(`([A-Za-z]+),?\\s+(?:such as|like|e\\.g\\.,?|for example,?|for instance,?)\\s+(${EXAMPLE}(?:\\s*,\\s*${EXAMPLE})*(?:\\s*,?\\s+(?:or|and)\\s+${EXAMPLE})?)`, 'g');
 /** Prior weights in nats (see the class comment). */
