@@ -39,7 +39,9 @@ const REPORT_NOUN = /^(?:list|report|summary|overview|count|copy|status|breakdow
 
 /**
  * Phrasal verbs whose meaning is not their verb's ("shut down" is no "shut"), as the word the synonym
- * groups know. Written from everyday usage, not from any evaluation set.
+ * groups know. Written from everyday usage, not from any evaluation set. An object may stand between verb
+ * and particle ("switch the lamp off"), except before "in" and "out", which after an object say where ("log
+ * the result in the journal" is no login) unless the entry says the object goes there ("put … in").
  */
 const PHRASAL_VERBS = new Map<string, string>(
   [
@@ -74,16 +76,15 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['hand over', 'transfer'],
     ['take away', 'revoke'],
     ['file under', 'move'],
-    ['put in', 'add'],
+    ['put … in', 'add'],
     ['put into', 'add'],
   ],
 );
 /** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
 function phrasalMeaning(verb: string, middle: string, particle: string): string | undefined {
-  // "log the result in the journal" is no login: "in" and "out" only right after the verb, but to put
-  // something in a place is to add it there ("put alice in backup").
-  if (middle !== '' && (particle === 'in' || particle === 'out') && verb !== 'put') return undefined;
-  return PHRASAL_BY_STEM.get(`${verb} ${particle}`) ?? PHRASAL_BY_STEM.get(`${stemOf(verb)} ${particle}`);
+  const entry = PHRASAL_BY_STEM.get(`${verb} ${particle}`) ?? PHRASAL_BY_STEM.get(`${stemOf(verb)} ${particle}`);
+  if (entry && middle !== '' && (particle === 'in' || particle === 'out') && !entry.objectBetween) return undefined;
+  return entry?.meaning;
 }
 
 /** Offsets in `text` of the particles that complete a phrasal verb ("down" in "Note down her size"): part of a verb, no value. */
@@ -192,9 +193,11 @@ const SYNONYM = new Map<string, string>(
 );
 
 /** PHRASAL_VERBS by their verb as written and as stemmed, so "filing … under" and "noted down" meet theirs. */
-const PHRASAL_BY_STEM = new Map<string, string>(
+const PHRASAL_BY_STEM = new Map<string, { meaning: string; objectBetween: boolean }>(
   [...PHRASAL_VERBS].flatMap(([phrase, meaning]) => {
-    const [verb, particle] = phrase.split(' ') as [string, string];
-    return [[phrase, meaning] as [string, string], [`${stemOf(verb)} ${particle}`, meaning] as [string, string]];
+    const words = phrase.split(' ');
+    const [verb, particle] = [words[0]!, words.at(-1)!];
+    const entry = { meaning, objectBetween: words.length === 3 };
+    return [[`${verb} ${particle}`, entry] as const, [`${stemOf(verb)} ${particle}`, entry] as const];
   }),
 );

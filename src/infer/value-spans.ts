@@ -335,7 +335,7 @@ export class ValueSpans {
   private actsOn(span: GoalSpan, at: Argument): boolean {
     const before = span.first - 1;
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
-    if (Object.values(at.tool.params).filter((p) => p.type === 'Text').length !== 1) return false;
+    if (soleTextParam(at.tool) !== at.key) return false;
     return this.goal.words[before]!.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c));
   }
 
@@ -350,7 +350,7 @@ export class ValueSpans {
     if (!examples) {
       const names = namesParam(key);
       // A tool's only Text param takes whatever examples its description gives ("the unit of the scale, such as grams or ounces").
-      const onlyText = tool.params[key]?.type === 'Text' && Object.values(tool.params).filter((p) => p.type === 'Text').length === 1;
+      const onlyText = soleTextParam(tool) === key;
       examples = new Set(
         [...tool.description.matchAll(EXAMPLES)].flatMap((m) =>
           concepts(m[1]!).some(names) || onlyText ? m[2]!.split(/\s*,\s*|\s+(?:or|and)\s+/).map((w) => w.replace(/['"]/g, '').toLowerCase()) : [],
@@ -462,6 +462,11 @@ interface Argument extends Omit<ArgumentInProgress, 'tool'> {
 /** A word (a comma may follow), then "such as", "like", "e.g." or "for example", then one-word examples joined by commas, "or" or "and". */
 const EXAMPLE = `['"]?[\\w+-]+['"]?`;
 const EXAMPLES = new RegExp(`([A-Za-z]+),?\\s+(?:such as|like|e\\.g\\.,?|for example,?|for instance,?)\\s+(${EXAMPLE}(?:\\s*,\\s*${EXAMPLE})*(?:\\s*,?\\s+(?:or|and)\\s+${EXAMPLE})?)`, 'g');
+/** The tool's Text param when it has exactly one, else null. */
+function soleTextParam(tool: ToolDescriptor): string | null {
+  const text = Object.keys(tool.params).filter((k) => tool.params[k]!.type === 'Text');
+  return text.length === 1 ? text[0]! : null;
+}
 /** Prior weights in nats (see the class comment). */
 const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
