@@ -269,6 +269,16 @@ describe('ToolMatchBias', () => {
     const row = new Float32Array(128);
     new ToolMatchBias(new GoalReading('Run the f1 fan at 65 percent.', fans), 1, [5, 6]).applyDecision(row, mask, (id) => id);
     expect(row[0x5d]! - row[0x7b]!).toBe(0);
+    // Nor is it a near miss when another listed tool matches the clause better: "drop" is no "cancel", but
+    // `cancelBooking` acts on the booking by its method's name while `addNote` only takes its id.
+    const bookings = [tool('Desk.cancelBooking', 'Cancels a booking.', { bookingId: 'Text' }), tool('Desk.addNote', 'Adds a note to a booking.', { bookingId: 'Text', note: 'Text' })];
+    const decideBookings = (goal: string, listed: ToolDescriptor[]) => {
+      const out = new Float32Array(128);
+      new ToolMatchBias(new GoalReading(goal, listed), 1, [5, 6]).applyDecision(out, mask, (id) => id);
+      return out[0x5d]! - out[0x7b]!;
+    };
+    expect(decideBookings('Drop booking BK-12.', bookings)).toBe(0);
+    expect(decideBookings('Drop booking BK-12.', bookings.slice(1))).toBeGreaterThan(0);
   });
 });
 

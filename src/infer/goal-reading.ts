@@ -143,7 +143,9 @@ export class GoalReading {
       if (o === undefined || this.idf.has(c)) return false;
       // The opposite tool must act on what the clause names ("allow port 22" against `blockPort`): "run the fan
       // at 65 percent" is no near miss of `ProcessManager.kill`.
-      return this.methodConcepts.some((m, k) => m.has(o) && words.some((w) => w !== c && this.toolConcepts[k]!.has(w)));
+      // And match the clause best: "drop reservation R" with `cancelReservation` listed is no near miss of `addSpecialRequest`.
+      const best = Math.max(...this.toolConcepts.map((_, j) => this.clauseMatch(clause, j)));
+      return this.methodConcepts.some((m, k) => m.has(o) && words.some((w) => w !== c && this.toolConcepts[k]!.has(w)) && this.clauseMatch(clause, k) >= best);
     });
   }
 
