@@ -11,6 +11,8 @@ describe('goal clauses', () => {
     expect(ordered('Water the ferns, then feed the cat and finally lock the door.')).toEqual(['Water the ferns', 'feed the cat', 'lock the door']);
     // A dot inside a name or number splits nothing.
     expect(ordered('Ping example.org and wait 2.5 seconds.')).toEqual(['Ping example.org', 'wait 2.5 seconds']);
+    // Nor does a title's ("Dr. Okafor").
+    expect(ordered('Book Dr. Okafor, then pay.')).toEqual(['Book Dr. Okafor', 'pay']);
   });
 
   it('puts what "after", "once", "but first", "only after" and "prior to that" introduce before the clause they follow', () => {

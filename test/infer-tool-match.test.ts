@@ -34,6 +34,9 @@ describe('concepts', () => {
     expect(concepts('scrap')).toEqual(concepts('delete'));
     expect(concepts('describe')).toEqual(concepts('show'));
     expect([concepts('shift')[0], concepts('rescheduleAppointment')[0]]).toEqual([concepts('move')[0], concepts('move')[0]]);
+    // Everyday abbreviations meet the word they shorten ("Dr. Okafor" and a `doctor` param).
+    expect(concepts('Dr appt acct qty')).toEqual(concepts('doctor appointment account quantity'));
+    expect(concepts('snap a picture')[1]).toEqual(concepts('Drone.photo')[1]);
   });
 
   it('reads a doubled consonant before -ing/-ed as the verb\'s own, and phrasal verbs as their meaning', () => {

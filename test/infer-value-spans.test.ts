@@ -170,6 +170,8 @@ describe('argument values as goal spans', () => {
     // Its words are no values of their own; a number in it may be.
     expect(spans).not.toContain('Lovelace');
     expect(spans).toContain('2');
+    // A title's dot ends no sentence: "Dr. Okafor" is one name.
+    expect(new GoalSpans('Book me in with Dr. Okafor on Friday.').spans.map((s) => s.text)).toContain('Dr. Okafor');
     expect(await plan(CLUB, 'Enrol Ada Lovelace in the class Pottery 2.')).toEqual([['Club.enrol', { memberName: 'Ada Lovelace', className: 'Pottery 2' }]]);
     // No param takes a part of a value already written, even against a model leaning to it.
     expect(await plan(CLUB, 'Tune Sunday Morning on north.', ['Morning'], 6)).toEqual([['Radio.tune', { show: 'Sunday Morning', station: 'north' }]]);

@@ -1,5 +1,5 @@
 import { concepts } from './concepts.js';
-import { countsSomething, QUOTED_PHRASE } from './goal-spans.js';
+import { countsSomething, QUOTED_PHRASE, TITLE } from './goal-spans.js';
 import { unitOf } from './units.js';
 
 /**
@@ -59,9 +59,9 @@ const CONNECTIVES = [
 
 /**
  * Clause-ending punctuation: a comma, semicolon, colon or sentence end followed by a space or the end
- * ("example.org" does not split), and a dash between spaces ("water bed-2 — do not feed the cat"; "bed-2" does not split).
+ * ("example.org" does not split; nor does the dot of a title, "Dr. Okafor"), and a dash between spaces ("water bed-2 — do not feed the cat"; "bed-2" does not split).
  */
-const PUNCTUATION = /[,;:.!?](?=\s|$)|(?<=\s)[-–—](?=\s)/g;
+const PUNCTUATION = new RegExp(`(?:[,;:!?]|(?<!\\b${TITLE.source})\\.)(?=\\s|$)|(?<=\\s)[-–—](?=\\s)`, 'g');
 const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
 /** A clause saying why ("so I know it worked"), which asks for no step of its own. */

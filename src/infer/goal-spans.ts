@@ -109,6 +109,9 @@ export function writtenNumber(text: string): { value: number; suffix: string; cu
   return { value: Number(m[2]!.replace(/,/g, '')) * (m[3] ? 1000 : 1), suffix: m[4]!, currency: m[1]! };
 }
 
+/** A title written before a name with a dot ("Dr. Okafor", "Ms. Lee"): the dot ends no sentence. */
+export const TITLE = /(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev)/;
+
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
@@ -205,7 +208,7 @@ export class GoalSpans {
   private capitalisedNames(quotedWords: ReadonlySet<number>): [number, number][] {
     const runs: [number, number][] = [];
     const capitalised = (i: number) => /^\p{Lu}[\p{L}'’-]*$/u.test(this.words[i]!.text);
-    const joined = (i: number) => /^ $/.test(this.goal.slice(this.words[i - 1]!.end, this.words[i]!.start));
+    const joined = (i: number) => /^ $/.test(this.goal.slice(this.words[i - 1]!.end, this.words[i]!.start)) || this.afterTitle(i);
     // A house number before a capitalised name starts an address ("14 Harbour Road", "5 Mill Row, Bath").
     const titleWord = (i: number) => /^\p{Lu}\p{Ll}/u.test(this.words[i]!.text) && capitalised(i) && unitOf(this.words[i]!.text) === null;
     const houseNumber = (i: number) =>
@@ -240,7 +243,13 @@ export class GoalSpans {
 
   /** Whether word `i` starts a sentence (where an imperative puts its verb). */
   private startsSentence(i: number): boolean {
-    return i === 0 || /[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start));
+    return i === 0 || (/[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start)) && !this.afterTitle(i));
+  }
+
+  /** Whether word `i` follows a title and its dot ("Okafor" of "Dr. Okafor"). */
+  private afterTitle(i: number): boolean {
+    const previous = this.words[i - 1]!;
+    return new RegExp(`^${TITLE.source}$`).test(previous.text) && this.goal.slice(previous.end, this.words[i]!.start) === '. ';
   }
 
   private add(written: string, first: number, last: number, quoted: boolean, name = false): void {
