@@ -426,6 +426,17 @@ describe('argument values as goal spans', () => {
     expect(await plan([scale], 'Switch the scale to ounces.', ['Switch'], 4)).toEqual([['Scale.setUnit', { unit: 'ounces' }]]);
   });
 
+  it('gives a param asking for a code the code in parentheses, not the word it glosses ("Dutch (nl)")', async () => {
+    const guide = tool('Guide.setLanguage', 'Changes the narration language.', { languageCode: 'Text' });
+    // The model leaning toward the language's name, as the d2 model does.
+    expect(await plan([guide], 'Switch the narration over to Dutch (code nl).', ['Dutch'], 4)).toEqual([['Guide.setLanguage', { languageCode: 'nl' }]]);
+    const translate = tool('Translator.translate', 'Translates a text into a target language code.', { text: 'Text', target: 'Text' });
+    expect(await plan([translate], "Translate 'Good morning' into Spanish (es).", ['Spanish'], 4)).toEqual([['Translator.translate', { text: 'Good morning', target: 'es' }]]);
+    // A param asking for no code keeps the word.
+    const weather = tool('Weather.forecast', 'Forecasts the weather of a city.', { city: 'Text' });
+    expect(await plan([weather], 'Forecast the weather in Lisbon (lis).')).toEqual([['Weather.forecast', { city: 'Lisbon' }]]);
+  });
+
   it('gives a Text param the number right after its own word ("zone 7"), and a name in a step\'s clause to that step', async () => {
     const parking = tool('Parking.start', 'Starts a parking session for a licence plate in a zone.', { plate: 'Text', zone: 'Text' });
     expect(await plan([parking], 'Start parking for plate KX-204-B in zone 7.')).toEqual([['Parking.start', { plate: 'KX-204-B', zone: '7' }]]);

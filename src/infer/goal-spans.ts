@@ -241,6 +241,19 @@ export class GoalSpans {
     return runs;
   }
 
+  /**
+   * Where a span stands to a short parenthesis ("French (fr)", "German (code de)"): its last word inside it
+   * ('inside'), right before it ('glossed': the parenthesis gives another form of it), or neither.
+   */
+  parenthesised(span: GoalSpan): 'inside' | 'glossed' | null {
+    const start = this.words[span.first]!.start;
+    const end = this.words[span.last]!.end;
+    if (/^\s*\((?:[^()\s]+\s+){0,2}[^()\s]+\)/.test(this.goal.slice(end))) return 'glossed';
+    const open = this.goal.lastIndexOf('(', start);
+    if (open < 0 || this.goal.slice(open, start).includes(')') || this.goal[end] !== ')') return null;
+    return this.goal.slice(open + 1, start).trim().split(/\s+/).filter(Boolean).length <= 2 ? 'inside' : null;
+  }
+
   /** Whether word `i` starts a sentence (where an imperative puts its verb). */
   private startsSentence(i: number): boolean {
     return i === 0 || (/[.!?:;]\W*$/.test(this.goal.slice(this.words[i - 1]!.start, this.words[i]!.start)) && !this.afterTitle(i));

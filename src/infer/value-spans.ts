@@ -251,6 +251,12 @@ export class ValueSpans {
     else if (named && at.clause && this.refersBack(at.clause)) prior += NAMED_REFERENT;
     // "Check the certificate of a.com, then get the MX records of b.lan": a.com is the first clause's value, not the second's.
     else if (at.clause && !(carried && !ownValue) && !this.refersBack(at.clause) && this.inOtherClause(start, at.clause)) prior += OTHER_CLAUSE;
+    // "German (code de)", "French (fr)": a param asking for a code takes the code in parentheses, not the word it glosses.
+    if (text && this.asksForCode(at)) {
+      const gloss = this.goal.parenthesised(span);
+      if (gloss === 'inside') prior += CODE_IN_PARENTHESES;
+      else if (gloss === 'glossed') prior -= 2 * CODE_IN_PARENTHESES;
+    }
     // "Sends a reminder through a channel such as sms or email": "email" is a value the descriptor names for `channel`.
     if (text && this.examplesOf(at.tool, at.key).has(span.text.toLowerCase())) prior += EXAMPLE_VALUE;
     else if (!span.identifier && !span.numeric) {
@@ -344,6 +350,14 @@ export class ValueSpans {
    * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email"),
    * or wherever they stand when `key` is the tool's only Text param.
    */
+  /** Whether the param asks for a code: its name says so (`languageCode`), or its tool's description near the param's word ("into a target language code"). */
+  private asksForCode(at: Argument): boolean {
+    if (/code/i.test(at.key)) return true;
+    const words = at.tool.description.toLowerCase().split(/[^a-z]+/);
+    const names = namesParam(at.key);
+    return words.some((w, i) => /^codes?$/.test(w) && words.slice(Math.max(0, i - 3), i).some((v) => concepts(v).some(names)));
+  }
+
   private examplesOf(tool: ToolDescriptor, key: string): ReadonlySet<string> {
     const id = `${tool.name} ${key}`;
     let examples = this.examples.get(id);
@@ -491,6 +505,8 @@ const OTHER_CLAUSE = -4;
 const OWN_TOOL_WORD = -8;
 /** Toward a value the tool's description names as an example for the param. */
 const EXAMPLE_VALUE = 8;
+/** Toward a code in parentheses ("French (fr)"), and twice that away from the word it glosses, for a param asking for a code. */
+const CODE_IN_PARENTHESES = 8;
 /** A plain word naming the param itself. */
 const PARAM_NAME_WORD = -8;
 const OTHER_TOOL_WORD = -4;
