@@ -45,6 +45,12 @@ describe('concepts', () => {
     expect(concepts('vaccinations')).toEqual(concepts('vaccinated'));
     expect(concepts('deletion')).toEqual(concepts('delete'));
     expect(concepts('stopped')).toEqual(concepts('stop'));
+    // British "-elled": "cancelled" is "cancel", while "spelled" and "installed" keep their double l.
+    expect(concepts('cancelled labelled travelling')).toEqual(concepts('cancel label travel'));
+    expect(concepts('spelled installed')).toEqual(concepts('spell install'));
+    // What a contraction leaves is no word: "you've cancelled" is "cancel".
+    expect(concepts("you've cancelled, it won't, isn't")).toEqual(concepts('cancel'));
+    expect(concepts('warming')).toEqual(concepts('heats'));
     expect(concepts('passing')).toEqual(['pass']);
     // The particle stays as a word of its own.
     expect(concepts('shut down the pump')).toEqual(concepts('stop down the pump'));

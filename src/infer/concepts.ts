@@ -108,7 +108,9 @@ function stemOf(word: string): string {
     if (word.length - ending.length >= 3 && word.endsWith(ending)) {
       const stem = word.slice(0, word.length - ending.length);
       // "setting", "stopped": the consonant doubled before the ending is the verb's single one (not "install", "pass").
-      const undoubled = (ending === 'ing' || ending === 'ed') && /([^aeiouylsz])\1$/.test(stem) ? stem.slice(0, -1) : stem;
+      // So is the l of "cancelled", "labelled", "travelled" (British spelling: a vowel before "-el"), not of "spelled" or "installed".
+      const doubled = /([^aeiouylsz])\1$/.test(stem) || /[aeiouy][^aeiouy]*ell$/.test(stem);
+      const undoubled = (ending === 'ing' || ending === 'ed') && doubled ? stem.slice(0, -1) : stem;
       return undoubled + keep;
     }
   }
@@ -133,7 +135,9 @@ const STOPWORDS = new Set(
   ('the a an to of and or in for with by from at as is are be it its this that these those then than so please me my our your ' +
     'you we i us can could would should will do does did done has have had been being was were if when once after before ' +
     'first next finally also any some each which what who whom whose how there here just now into onto about via ' +
-    'given listed tool tools one ones new current currently not no never nothing anything anyone but he him his she her hers they them their theirs')
+    'given listed tool tools one ones new current currently not no never nothing anything anyone but he him his she her hers they them their theirs ' +
+    // What a contraction leaves after its apostrophe is split off ("you've", "won't", "isn't").
+    've ll re don won isn aren wasn weren didn doesn hasn haven couldn wouldn shouldn')
     .split(' '),
 );
 
@@ -181,6 +185,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'subscribe follow watch',
   'unsubscribe unfollow unwatch',
   'memory ram',
+  'heat warm',
   // Everyday abbreviations, and a few names of one thing.
   'doctor dr',
   'appointment appt',
