@@ -381,6 +381,11 @@ describe('argument values as goal spans', () => {
     // Converted for an integer param, a value is rounded (3 lb is 1360.8 g).
     expect(await plan([parcel!], 'Ship a 3 lb parcel.')).toEqual([['Parcel.ship', { weightGrams: 1361 }]]);
     expect([convert(32, unitOf('inches')!, unitOf('cm')!), convert(2, unitOf('lbs')!, unitOf('g')!), convert(1, unitOf('£')!, unitOf('pence')!)]).toEqual([81.28, 907.18474, 100]);
+    // Volumes, and a fraction into a percent param.
+    const water = tool('Fitness.logWater', 'Logs water intake in millilitres.', { milliliters: 'UInt16' });
+    expect(await plan([water], 'Log half a litre of water.')).toEqual([['Fitness.logWater', { milliliters: 500 }]]);
+    const lamp = tool('Lamp.dim', 'Dims a lamp.', { lamp: 'Text', percent: 'UInt8' });
+    expect(await plan([lamp], 'Dim lamp L-2 to a quarter.')).toEqual([['Lamp.dim', { lamp: 'L-2', percent: 25 }]]);
   });
 
   it('reads numbers spelled with a dash, ordinals, "450k", "twice", and "two hours and ten minutes"', async () => {
@@ -393,6 +398,8 @@ describe('argument values as goal spans', () => {
     expect(spans).toEqual(expect.arrayContaining(['4', '450k', '1.5']));
     // "twice" and "thrice" count too ("honk twice").
     expect(new GoalSpans('Honk twice, then flash thrice.').spans.filter((s) => s.numeric).map((s) => s.text)).toEqual(['2', '3']);
+    // A dozen is twelve.
+    expect(new GoalSpans('Order two dozen rolls and a dozen buns.').spans.filter((s) => s.numeric).map((s) => s.text)).toEqual(expect.arrayContaining(['24', '12']));
   });
 
   it('reads an address as one value and gives the span after "from" to where a trip starts', async () => {

@@ -38,6 +38,7 @@ const SCALES = new Map([
   ['hundred', 100],
   ['thousand', 1000],
   ['million', 1_000_000],
+  ['dozen', 12],
 ]);
 
 const NUMBER_WORDS = new Map<string, number>([
@@ -46,6 +47,8 @@ const NUMBER_WORDS = new Map<string, number>([
     .map((w, n) => [w, n] as const),
   ...(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const).map((w, k) => [w, 30 + 10 * k] as const),
   ['half', 0.5],
+  ['quarter', 0.25],
+  ['dozen', 12],
   ['twice', 2],
   ['thrice', 3],
   ['hundred', 100],

@@ -1,12 +1,12 @@
 /**
- * Units of time, size, length, mass and money as goals and param names write them, so a value can be converted
+ * Units of time, size, length, mass, volume, money and percent as goals and param names write them, so a value can be converted
  * to the unit a param takes ("every one hour" into `seconds`, "3 minutes" into `timeoutMs`, "10 MiB" into
  * `bytes`, "2.4 kg" into `weightGrams`, "$3.50" into `amountCents`). Money converts between a currency and its
  * hundredths only: no exchange rates.
  */
 export interface Unit {
-  dimension: 'time' | 'size' | 'length' | 'mass' | 'money' | 'temperature';
-  /** Milliseconds, bytes, millimetres, milligrams or hundredths of a currency per unit. */
+  dimension: 'time' | 'size' | 'length' | 'mass' | 'volume' | 'money' | 'temperature' | 'fraction';
+  /** Milliseconds, bytes, millimetres, milligrams, millilitres, hundredths of a currency or percent per unit. */
   factor: number;
 }
 
@@ -15,6 +15,9 @@ const size = (factor: number): Unit => ({ dimension: 'size', factor });
 const length = (factor: number): Unit => ({ dimension: 'length', factor });
 const mass = (factor: number): Unit => ({ dimension: 'mass', factor });
 const money = (factor: number): Unit => ({ dimension: 'money', factor });
+const volume = (factor: number): Unit => ({ dimension: 'volume', factor });
+/** Percent: "80 percent", and into a `percent` param a fraction ("a quarter", "half") as its hundredths. */
+export const PERCENT: Unit = { dimension: 'fraction', factor: 1 };
 /** Degrees Celsius only: a Fahrenheit reading is no multiple of a Celsius one. */
 const celsius: Unit = { dimension: 'temperature', factor: 1 };
 
@@ -43,6 +46,10 @@ const UNITS = new Map<string, Unit>([
   ...['kg', 'kilo', 'kilos', 'kilogram', 'kilograms'].map((w) => [w, mass(1e6)] as const),
   ...['lb', 'lbs'].map((w) => [w, mass(453_592.37)] as const),
   ...['oz', 'ounce', 'ounces'].map((w) => [w, mass(28_349.523125)] as const),
+  ...['ml', 'millilitre', 'millilitres', 'milliliter', 'milliliters'].map((w) => [w, volume(1)] as const),
+  ...['cl', 'centilitre', 'centilitres', 'centiliter', 'centiliters'].map((w) => [w, volume(10)] as const),
+  ...['l', 'litre', 'litres', 'liter', 'liters'].map((w) => [w, volume(1000)] as const),
+  ...['percent', 'pct', 'percentage'].map((w) => [w, PERCENT] as const),
   ...['°c', 'celsius'].map((w) => [w, celsius] as const),
   ...['cent', 'cents', 'pence', 'penny', 'pennies'].map((w) => [w, money(1)] as const),
   ...['$', '€', '£', 'dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'buck', 'bucks'].map((w) => [w, money(100)] as const),

@@ -10,7 +10,7 @@ import type { GoalReading } from './goal-reading.js';
 import { CIDR, GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
-import { convert, paramUnit, type Unit } from './units.js';
+import { convert, paramUnit, PERCENT, type Unit } from './units.js';
 import { shapeOf, shapesAskedBy, type ValueShape } from './value-shapes.js';
 
 /**
@@ -614,7 +614,9 @@ function forcedPiece(state: PlanState, value: string, text: boolean): { text: st
  */
 function numberValue(span: GoalSpan, takes: Unit | null, negated: boolean, integer: boolean): string {
   const written = (negated ? -1 : 1) * writtenNumber(span.text)!.value;
-  const value = takes && span.unit ? convert(written, span.unit, takes) : null;
+  // "a quarter brightness" into `percent` is 25.
+  const unit = span.unit ?? (takes === PERCENT && span.numberWord && written < 1 ? { ...PERCENT, factor: 100 } : null);
+  const value = takes && unit ? convert(written, unit, takes) : null;
   if (value === null) return String(written);
   return String(integer ? Math.round(value) : Number(value.toPrecision(12)));
 }
