@@ -51,6 +51,12 @@ describe('concepts', () => {
     // What a contraction leaves is no word: "you've cancelled" is "cancel".
     expect(concepts("you've cancelled, it won't, isn't")).toEqual(concepts('cancel'));
     expect(concepts('warming')).toEqual(concepts('heats'));
+    // Irregular past forms are their verb ("took" a dose is "Logs a dose … taken").
+    expect(concepts('took taken bought frozen')).toEqual(concepts('take take buy freeze'));
+    // More phrasal verbs and ways to empty something.
+    expect(concepts('roll vol-2 back')[0]).toEqual(concepts('restore')[0]);
+    expect(concepts('pull up the standings')[0]).toEqual(concepts('show')[0]);
+    expect(concepts('drain it')).toEqual(concepts('purge'));
     expect(concepts('passing')).toEqual(['pass']);
     // The particle stays as a word of its own.
     expect(concepts('shut down the pump')).toEqual(concepts('stop down the pump'));

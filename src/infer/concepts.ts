@@ -27,7 +27,7 @@ export function concepts(text: string): string[] {
     .split(/[^a-z]+/)
     .filter((w) => w.length > 1 && !STOPWORDS.has(w));
   return words.map((w) => {
-    const stem = stemOf(w);
+    const stem = stemOf(IRREGULAR.get(w) ?? w);
     return SYNONYM.get(stem) ?? stem;
   });
 }
@@ -78,6 +78,8 @@ const PHRASAL_VERBS = new Map<string, string>(
     ['file under', 'move'],
     ['put … in', 'add'],
     ['put into', 'add'],
+    ['roll back', 'restore'],
+    ['pull up', 'get'],
   ],
 );
 /** What a verb with a particle means, if they make a phrasal verb ("note … down": record). */
@@ -100,7 +102,24 @@ export function phrasalParticles(text: string): Set<number> {
  * A verb and, within its clause and at most four words on, a particle; only the verb is replaced. A word after
  * an article or possessive is a noun ("the file under /etc", "a back up").
  */
-const PHRASAL = /(?<!\b(?:the|a|an|my|your|our|its|their) )\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|into|out|over|away|under)\b)/g;
+const PHRASAL = /(?<!\b(?:the|a|an|my|your|our|its|their) )\b[a-z]+(?= ((?:[^\s.,;:!?]+ ){0,4}?)(on|off|up|down|in|into|out|over|away|under|back)\b)/g;
+
+/** Irregular past forms of verbs, as their base ("took" and "taken" are "take"; not "sent", which names a mail folder). */
+const IRREGULAR = new Map<string, string>(
+  (
+    'took:take taken:take gave:give made:make ran:run wrote:write written:write bought:buy paid:pay kept:keep ' +
+    'told:tell found:find held:hold got:get gotten:get went:go gone:go began:begin begun:begin chose:choose chosen:choose ' +
+    'drove:drive driven:drive ate:eat eaten:eat spoke:speak spoken:speak froze:freeze frozen:freeze broke:break broken:break ' +
+    'stole:steal stolen:steal woke:wake woken:wake lost:lose sold:sell built:build spent:spend lent:lend forgot:forget ' +
+    'forgotten:forget hid:hide hidden:hide flew:fly flown:fly grew:grow grown:grow knew:know known:know threw:throw ' +
+    'thrown:throw drew:draw drawn:draw shown:show wore:wear worn:wear rode:ride ridden:ride rose:rise risen:rise fed:feed ' +
+    'led:lead met:meet said:say brought:bring caught:catch taught:teach thought:think sought:seek fought:fight sang:sing ' +
+    'sung:sing swam:swim shook:shake stuck:stick struck:strike sat:sit stood:stand withdrew:withdraw withdrawn:withdraw ' +
+    'rebuilt:rebuild rewrote:rewrite rewritten:rewrite overwrote:overwrite overwritten:overwrite'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+);
 
 /** A crude English stem: enough that "restarts", "restarted" and "restarting" meet "restart". */
 function stemOf(word: string): string {
@@ -149,7 +168,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'get read show display report tell fetch view look inspect retrieve query see open describe',
   'set change configure update adjust modify assign',
   'create add make register install',
-  'delete remove erase drop destroy purge discard rid unregister uninstall scrap trash ditch',
+  'delete remove erase drop destroy purge discard rid unregister uninstall scrap trash ditch drain wipe',
   'cancel abort unschedule',
   'list enumerate all every available',
   'start launch run begin boot spawn',
