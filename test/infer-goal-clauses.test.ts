@@ -55,6 +55,7 @@ describe('goal clauses', () => {
     const dashed = 'Water bed-2 — do not feed the cat.';
     expect(ordered(dashed)).toEqual(['Water bed-2']);
     expect([...readGoalClauses(dashed, () => true).forbidden].sort()).toEqual(['cat', 'feed']);
+    expect(ordered('Start a build on main — no need to wipe the workspace.')).toEqual(['Start a build on main']);
     // A clause opening with "not" says what not to do, and asks for no step.
     const court = 'Book court 5 for an hour. Not a lesson, just the court.';
     expect(ordered(court)).toEqual(['Book court 5 for an hour', 'just the court']);

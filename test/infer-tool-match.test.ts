@@ -57,6 +57,7 @@ describe('concepts', () => {
     expect(concepts('roll vol-2 back')[0]).toEqual(concepts('restore')[0]);
     expect(concepts('pull up the standings')[0]).toEqual(concepts('show')[0]);
     expect(concepts('drain it')).toEqual(concepts('purge'));
+    expect(concepts('Remind me')).toEqual(concepts('reminder'));
     expect(concepts('passing')).toEqual(['pass']);
     // The particle stays as a word of its own.
     expect(concepts('shut down the pump')).toEqual(concepts('stop down the pump'));
@@ -279,6 +280,15 @@ describe('ToolMatchBias', () => {
     };
     expect(decideWith('delete widget w-7')).toBeGreaterThan(0);
     expect(decideWith('rename widget w-7')).toBe(0);
+    // Cancelling is the opposite of booking (booking, reserving and scheduling are one).
+    const classes = [tool('Gym.bookClass', 'Books a member into a class.', { classId: 'Text' }), tool('Gym.listClasses', 'Lists the classes of a day.', { day: 'Text' })];
+    const decideClasses = (goal: string) => {
+      const out = new Float32Array(128);
+      new ToolMatchBias(new GoalReading(goal, classes), 1, [5, 6]).applyDecision(out, mask, (id) => id);
+      return out[0x5d]! - out[0x7b]!;
+    };
+    expect(decideClasses('Cancel my class booking BK-551.')).toBeGreaterThan(0);
+    expect(decideClasses('Schedule me into class BK-551.')).toBe(0);
     // The opposite tool must act on what the clause names: running a fan is no near miss of killing a process.
     const fans = [tool('Fan.setDuty', 'Sets the duty of a fan in percent.', { fan: 'Text', percent: 'UInt8' }), tool('Proc.kill', 'Terminates a process.', { pid: 'UInt32' })];
     const row = new Float32Array(128);

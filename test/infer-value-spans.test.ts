@@ -386,6 +386,9 @@ describe('argument values as goal spans', () => {
     expect(await plan([water], 'Log half a litre of water.')).toEqual([['Fitness.logWater', { milliliters: 500 }]]);
     const lamp = tool('Lamp.dim', 'Dims a lamp.', { lamp: 'Text', percent: 'UInt8' });
     expect(await plan([lamp], 'Dim lamp L-2 to a quarter.')).toEqual([['Lamp.dim', { lamp: 'L-2', percent: 25 }]]);
+    // "to" says where for a Text param (`zone`), not which number; a number in words is no Text value.
+    const zone = tool('Lights.dim', 'Dims the lights of a zone.', { zone: 'Text', percent: 'UInt8' });
+    expect(await plan([zone], 'Dim the hall to a quarter.', ['quarter'], 4)).toEqual([['Lights.dim', { zone: 'hall', percent: 25 }]]);
   });
 
   it('reads numbers spelled with a dash, ordinals, "450k", "twice", and "two hours and ten minutes"', async () => {

@@ -197,7 +197,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'pause suspend freeze',
   'resume unpause continue',
   'mute silence',
-  'book reserve',
+  'book reserve schedule',
   'buy purchase',
   'message mail email say msg',
   'resize grow extend expand enlarge shrink',
@@ -205,6 +205,7 @@ const SYNONYM_GROUPS: readonly string[] = [
   'unsubscribe unfollow unwatch',
   'memory ram',
   'heat warm',
+  'remind reminder',
   // Everyday abbreviations, and a few names of one thing.
   'doctor dr',
   'appointment appt',

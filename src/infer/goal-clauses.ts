@@ -66,8 +66,8 @@ const SENTENCE_END = /[;.!?]/;
 const CONNECTIVE = new RegExp(`\\b(?:${CONNECTIVES.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'gi');
 /** A clause saying why ("so I know it worked"), which asks for no step of its own. */
 const PURPOSE = /^\s*so (?:that )?(?:i|we|you|they)\b/i;
-/** A negated clause: "do not page anyone", "never …", and one opening with "not" ("Not a lesson, just the court"). */
-const NEGATION = /\b(?:do not|don't|dont|never|avoid|not to)\b|^\s*(?:(?:but|and|just|though)\s+)?not\b/i;
+/** A negated clause: "do not page anyone", "never …", "no need to wipe …", and one opening with "not" ("Not a lesson, just the court"). */
+const NEGATION = /\b(?:do not|don't|dont|never|avoid|not to|no need to)\b|^\s*(?:(?:but|and|just|though)\s+)?not\b/i;
 
 /**
  * The text with its values blanked: quoted phrases ("post 'backup done'") and words written like names

@@ -31,7 +31,7 @@ const CHANGES = new Set(
 );
 /** Actions and their opposites, both ways. */
 const OPPOSITE = new Map(
-  ['create delete', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute']
+  ['create delete', 'book cancel', 'start stop', 'enable disable', 'block unblock', 'mount unmount', 'subscribe unsubscribe', 'pause resume', 'lock unlock', 'mute unmute']
     .map((pair) => concepts(pair) as [string, string])
     .flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]),
 );

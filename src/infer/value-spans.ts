@@ -7,7 +7,7 @@ import type { PlanConstraint } from './constrain/plan-constraint.js';
 import { concepts } from './concepts.js';
 import { withoutValues, type Clause } from './goal-clauses.js';
 import type { GoalReading } from './goal-reading.js';
-import { CIDR, GoalSpans, writtenNumber, type GoalSpan } from './goal-spans.js';
+import { CIDR, GoalSpans, spelledNumber, writtenNumber, type GoalSpan } from './goal-spans.js';
 import { argumentInProgress, type ArgumentInProgress } from './plan-so-far.js';
 import { logSumExp } from './sampling.js';
 import { convert, paramUnit, PERCENT, type Unit } from './units.js';
@@ -238,7 +238,12 @@ export class ValueSpans {
     // "Erase the package ulfinost": a plain word right after a word of the step's tool names what it acts on.
     else if (text && !span.identifier && !span.numeric && this.actsOn(span, at)) prior += TOOL_OBJECT;
     // "Rename A to B" with params `from` and `to`, "move F to D" with `file` and `target`: the span after "to" is the other param's.
-    else if (before !== '' && !placeCue(at.key, before) && Object.keys(at.tool.params).some((k) => k !== at.key && (prepositionOf(k) === before || placeCue(k, before))))
+    // Only a param that could take the span counts: "dim the porch lights to a quarter" gives no number to `zone`.
+    else if (
+      before !== '' &&
+      !placeCue(at.key, before) &&
+      Object.keys(at.tool.params).some((k) => k !== at.key && (text || !isTextParam(at.tool, k)) && (prepositionOf(k) === before || placeCue(k, before)))
+    )
       prior += NEXT_TO_OTHER_NAME;
     // Otherwise an item after the first, where the name next to the first is some param's, is no value here ("the arguments -l and /var").
     else if (this.goal.near(head, 1, this.namesSomeParam, 0)) prior += NEXT_TO_OTHER_NAME;
@@ -282,7 +287,9 @@ export class ValueSpans {
     else if (at.valueText === '["' && this.headsEnumeration(span)) prior += ENUMERATION;
     // "zone 7", "table 4": a number right after the param's own word is its label, as a name would be.
     const labelled = span.first > 0 && this.goal.words[span.first - 1]!.concepts.some(names);
-    if (text && span.numeric && !span.quoted && !labelled) prior += BARE_NUMBER_FOR_TEXT;
+    // A number in words is one too ("a quarter", "seven"), though its word is a span of its own.
+    const spelled = !span.numeric && span.first === span.last && spelledNumber(span.text) !== undefined;
+    if (text && (span.numeric || spelled) && !span.quoted && !labelled) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
   }
 
@@ -550,6 +557,11 @@ function takesDestination(key: string): boolean {
   return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival|recipient)|(?:Dropoff|Arrival)/.test(key);
 }
 /** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
+function isTextParam(tool: ToolDescriptor, key: string): boolean {
+  const type = tool.params[key]!.type;
+  return type === 'Text' || type === 'Data';
+}
+
 function placeCue(key: string, word: string): boolean {
   return (takesDestination(key) && /^(?:to|into|under|in)$/.test(word)) || (takesSource(key) && word === 'from');
 }
