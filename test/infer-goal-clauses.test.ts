@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readGoalClauses } from '../src/infer/goal-clauses.js';
+import { GoalSpans } from '../src/infer/goal-spans.js';
 
 /** The asking clauses' texts in the order the goal wants them done; every clause with a content word asks. */
 function ordered(goal: string, asks: (concepts: readonly string[]) => boolean = () => true): string[] {
@@ -13,6 +14,10 @@ describe('goal clauses', () => {
     expect(ordered('Ping example.org and wait 2.5 seconds.')).toEqual(['Ping example.org', 'wait 2.5 seconds']);
     // Nor does a title's ("Dr. Okafor").
     expect(ordered('Book Dr. Okafor, then pay.')).toEqual(['Book Dr. Okafor', 'pay']);
+    // Nor do the commas and the "and" of an enumeration of three or more; the list ends at its "and".
+    const listed = (goal: string) => readGoalClauses(goal, () => true, new GoalSpans(goal).enumerationJoins()).ordered.map((c) => goal.slice(c.start, c.end).trim());
+    expect(listed('Scale the tart, then put eggs, butter and lemons on my list.')).toEqual(['Scale the tart', 'put eggs, butter and lemons on my list']);
+    expect(listed('Invite lena, ines and tamar and set the time.')).toEqual(['Invite lena, ines and tamar', 'set the time']);
   });
 
   it('puts what "after", "once", "but first", "only after" and "prior to that" introduce before the clause they follow', () => {

@@ -134,7 +134,7 @@ function joinsQuantities(goal: string, from: number, to: number): boolean {
  * words): only those are ordered, so an enumeration split at its "and" ("git, openssl and jq") does not
  * count as steps of its own.
  */
-export function readGoalClauses(goal: string, asks: (concepts: readonly string[]) => boolean): GoalClauses {
+export function readGoalClauses(goal: string, asks: (concepts: readonly string[]) => boolean, joins: readonly [number, number][] = []): GoalClauses {
   // Connectives and punctuation inside quotes are part of a value ("list three uses of a timer").
   const quoted = [...goal.matchAll(QUOTED_PHRASE)].map((m) => [m.index, m.index + m[0].length] as const);
   const inQuotes = (at: number) => quoted.some(([from, to]) => at > from && at < to);
@@ -142,7 +142,11 @@ export function readGoalClauses(goal: string, asks: (concepts: readonly string[]
   for (const m of goal.matchAll(PUNCTUATION)) cuts.push({ at: m.index, connective: null, sentenceEnd: SENTENCE_END.test(m[0]), length: 1 });
   for (const m of goal.matchAll(CONNECTIVE)) cuts.push({ at: m.index, connective: normalConnective(m[0]), sentenceEnd: false, length: m[0].length });
   cuts.sort((a, b) => a.at - b.at);
-  const clauseCuts = cuts.filter((cut) => !inQuotes(cut.at) && !(cut.connective === 'and' && joinsQuantities(goal, cut.at, cut.at + cut.length)));
+  // Nor between the items of an enumeration ("put eggs, butter and lemons on the list" is one clause).
+  const inEnumeration = (cut: (typeof cuts)[number]) => !cut.sentenceEnd && joins.some(([from, to]) => cut.at >= from && cut.at < to);
+  const clauseCuts = cuts.filter(
+    (cut) => !inQuotes(cut.at) && !inEnumeration(cut) && !(cut.connective === 'and' && joinsQuantities(goal, cut.at, cut.at + cut.length)),
+  );
 
   const all: Clause[] = [];
   const ordered: Clause[] = [];

@@ -115,7 +115,7 @@ export class GoalReading {
     // A clause asks for a step when it names what a tool does or acts on; a param's name alone ("Water bed-2,
     // duration 30 seconds") says how, and belongs to the clause before it.
     const actions = new Set(tools.flatMap((t) => concepts(`${t.name.replace('.', ' ')} ${t.description}`)));
-    this.clauses = readGoalClauses(goal, (cs) => cs.some((c) => actions.has(c)));
+    this.clauses = readGoalClauses(goal, (cs) => cs.some((c) => actions.has(c)), this.spans.enumerationJoins());
     this.asked = this.clauses.ordered;
     // A clause led by a noun that names a listed interface, method or param but starts no listed method
     // ("Bookmark <url>") asks to make one: the noun used as a verb.

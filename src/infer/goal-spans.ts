@@ -348,6 +348,26 @@ export class GoalSpans {
     return [...new Set(this.spans.flatMap((p) => (p.text === previous ? (this.following.get(p) ?? []) : [])))];
   }
 
+  /**
+   * The stretches of text that join the items of an enumeration of three or more ("eggs, butter and
+   * lemons": ", " and " and "), by character range: a clause goes on through them.
+   */
+  enumerationJoins(): [number, number][] {
+    const out: [number, number][] = [];
+    for (const head of this.following.keys()) {
+      if (this.preceding.has(head)) continue;
+      // Items joined by commas, then one joined by "and"/"or", which ends the list ("…, lemons and set the …" goes on no further).
+      const joins: [number, number][] = [];
+      for (let p = head, q = this.following.get(p)?.[0]; q !== undefined; p = q, q = this.following.get(p)?.[0]) {
+        const join: [number, number] = [this.words[p.last]!.end, this.words[q.first]!.start];
+        joins.push(join);
+        if (/\b(?:and|or)\b|&/i.test(this.goal.slice(...join))) break;
+      }
+      if (joins.length >= 2) out.push(...joins);
+    }
+    return out;
+  }
+
   /** The first item of the enumeration the span is in (the span itself when it follows none). */
   enumerationHead(span: GoalSpan): GoalSpan {
     let head = span;
