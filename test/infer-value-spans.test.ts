@@ -424,7 +424,18 @@ describe('argument values as goal spans', () => {
     expect(await plan([courier], 'Ship a parcel from postcode 10115 to 80331.', ['postcode'], 10)).toEqual([['Courier.ship', { senderPostcode: '10115', recipientPostcode: '80331' }]]);
     const sitters = tool('Sitters.search', 'Finds pet sitters near a postcode.', { postcode: 'Text', petType: 'Text' });
     expect(await plan([sitters], 'Who could look after a rabbit near postcode 1012 AB?')).toEqual([['Sitters.search', { postcode: '1012 AB', petType: 'rabbit' }]]);
-    expect([shapeOf('10115'), shapeOf('1012 AB'), shapesAskedBy('zip')]).toEqual(['postcode', 'postcode', ['postcode']]);
+    expect([shapeOf('10115'), shapeOf('1012 AB'), shapesAskedBy('zip')]).toEqual(['digits', 'postcode', ['postcode', 'digits']]);
+  });
+
+  it('gives a param asking for digits (`last4`) the digits, though a bare number, and no digits of a longer name', async () => {
+    const wallet = [tool('Wallet.freezeCard', 'Blocks a card by its last four digits.', { last4: 'Text' }), tool('Wallet.recent', 'Lists recent transactions.', { limit: 'UInt8' })];
+    // The model leaning toward the later number, as the d2 model does.
+    expect(await plan(wallet, 'Block the card ending 8812, then show me the last 5 transactions.', ['5'], 4)).toEqual([
+      ['Wallet.freezeCard', { last4: '8812' }],
+      ['Wallet.recent', { limit: 5 }],
+    ]);
+    const flights = tool('Flights.book', 'Books a seat on a flight.', { flightNumber: 'Text', passengerName: 'Text' });
+    expect(await plan([flights], 'Book flight TP 1350 for Jonas Berg.', ['1350'], 6)).toEqual([['Flights.book', { flightNumber: 'TP 1350', passengerName: 'Jonas Berg' }]]);
   });
 
   it('gives a param a value its tool\'s description names as an example ("a channel such as sms or email")', async () => {
@@ -480,7 +491,7 @@ describe('argument values as goal spans', () => {
       'code',
       null,
       null,
-      ['code', 'postcode'],
+      ['code', 'postcode', 'digits'],
     ]);
     expect(await plan([kennel!], 'Register our beagle Pepper on 2026-04-02 at 07:30.')).toEqual([['Kennel.addDog', { dogName: 'Pepper', breed: 'beagle' }]]);
   });

@@ -7,11 +7,12 @@ import { unitOf } from './units.js';
  * `host`, a chat channel ("#ops") for `channel`, a date for `date` or `day`, a time of day ("7pm", "19:30")
  * for `time`, a date and time ("2025-03-12T13:00") for `date`, `time`, `iso`, `when` or `timestamp`, a
  * reference code ("RD-90210") for `id`, `ref`, `code`, `number` or `sku`, a postcode ("10115", "1012 AB")
- * for `postcode`, `zip` or `postal`, and for an id or number too (ids are often digits), a street address
+ * for `postcode`, `zip` or `postal`, and for an id or number too (ids are often digits), digits alone ("8812")
+ * for those and for `last4`, `pin` or `digits`, a street address
  * ("14 Harbour Road") for `address` or `street`, an IP address for `address` too.
  * Generic to any domain that has such values; a param whose name asks for no form is left alone.
  */
-export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code' | 'address' | 'postcode';
+export type ValueShape = 'path' | 'url' | 'email' | 'ip' | 'domain' | 'channel' | 'date' | 'time' | 'datetime' | 'code' | 'address' | 'postcode' | 'digits';
 
 const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
@@ -25,8 +26,10 @@ const SHAPES: ReadonlyArray<[ValueShape, RegExp]> = [
   ['time', /^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{1,2}:\d{2}(:\d{2})?$/i],
   // A reference code: capitals and digits in dash-joined parts ("RD-90210", "1Z-884-201"), capitals then digits ("QX7P2", "TP 1350").
   ['code', /^(?=.*\d)(?=.*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+$|^[A-Z]+\d[A-Z0-9]*$|^[A-Z]{2,3} \d{2,5}$/],
-  // A postcode: digits ("10115", "94103-1234"), or digits and letters ("1012 AB").
-  ['postcode', /^\d{4,6}$|^\d{5}-\d{4}$|^\d{4} [A-Z]{2}$/],
+  // Digits alone ("8812", "10115"): a card's last four, a PIN, a postcode, an id.
+  ['digits', /^\d{3,8}$/],
+  // A postcode of other forms ("94103-1234", "1012 AB").
+  ['postcode', /^\d{5}-\d{4}$|^\d{4} [A-Z]{2}$/],
   // A street address: a house number, a capitalised street name, perhaps a town after a comma ("5 Mill Row, Bath").
   ['address', /^\d+[A-Za-z]? \p{Lu}\p{Ll}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*)*(?:, \p{Lu}[\p{L}'’-]*)?$/u],
 ];
@@ -54,8 +57,9 @@ const ASKED_BY = new Map<string, readonly ValueShape[]>(
       ['time', ['time', 'datetime']],
       ['when', ['date', 'datetime', 'time']],
       ['timestamp', ['datetime']],
-      ['id ref reference code sku number', ['code', 'postcode']],
-      ['postcode zip zipcode postal', ['postcode']],
+      ['id ref reference code sku number', ['code', 'postcode', 'digits']],
+      ['postcode zip zipcode postal', ['postcode', 'digits']],
+      ['last4 lastfour pin digits', ['digits']],
       ['address', ['address', 'ip']],
       ['street', ['address']],
     ] as const

@@ -289,7 +289,10 @@ export class ValueSpans {
     const labelled = span.first > 0 && this.goal.words[span.first - 1]!.concepts.some(names);
     // A number in words is one too ("a quarter", "seven"), though its word is a span of its own.
     const spelled = !span.numeric && span.first === span.last && spelledNumber(span.text) !== undefined;
-    if (text && (span.numeric || spelled) && !span.quoted && !labelled) prior += BARE_NUMBER_FOR_TEXT;
+    // Unless the param asks for digits ("card ending 8812" for `last4`) and they are no part of a longer name ("TP 1350").
+    const partOfName = this.goal.spans.some((w) => w.identifier && w.first <= span.first && span.last <= w.last && w.last > w.first);
+    const formAsked = shape !== null && !!asked && asked.includes(shape) && !partOfName;
+    if (text && (span.numeric || spelled) && !span.quoted && !labelled && !formAsked) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
   }
 
