@@ -427,6 +427,15 @@ describe('argument values as goal spans', () => {
     expect([shapeOf('10115'), shapeOf('1012 AB'), shapesAskedBy('zip')]).toEqual(['digits', 'postcode', ['postcode', 'digits']]);
   });
 
+  it('gives a param the span after "as" a few words on from its word, and reads a sentence\'s subject as a name', async () => {
+    const vet = tool('PetClinic.bookVisit', 'Books a vet appointment for a pet.', { petName: 'Text', date: 'Text', reason: 'Text' });
+    expect(await plan([vet], 'Biscuit needs to see the vet on 2026-04-02 — put the reason down as "limping paw".')).toEqual([
+      ['PetClinic.bookVisit', { petName: 'Biscuit', date: '2026-04-02', reason: 'limping paw' }],
+    ]);
+    const spans = (goal: string) => new GoalSpans(goal).spans.filter((s) => s.proper).map((s) => s.text);
+    expect([spans('Biscuit needs a bath.'), spans('Bathe Biscuit.'), spans('Restart the fan.')]).toEqual([['Biscuit'], ['Biscuit'], []]);
+  });
+
   it('gives a param asking for digits (`last4`) the digits, though a bare number, and no digits of a longer name', async () => {
     const wallet = [tool('Wallet.freezeCard', 'Blocks a card by its last four digits.', { last4: 'Text' }), tool('Wallet.recent', 'Lists recent transactions.', { limit: 'UInt8' })];
     // The model leaning toward the later number, as the d2 model does.

@@ -115,6 +115,9 @@ export function writtenNumber(text: string): { value: number; suffix: string; cu
 /** A title written before a name with a dot ("Dr. Okafor", "Ms. Lee"): the dot ends no sentence. */
 export const TITLE = /(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev)/;
 
+/** A verb after its subject, which no imperative starts with ("needs", "won't", "is"). */
+const SUBJECT_VERB = /^(?:is|isn't|was|wasn't|has|hasn't|needs|wants|will|won't|should|must|can't|cannot|keeps|likes|loves|'s)$/i;
+
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
@@ -159,8 +162,9 @@ export class GoalSpans {
       // Stopwords ("the", "to", "of") are never values, but "a" may be a number ("a minute").
       // The unit of a quantity ("hours" in "every three hours") is part of a number, no value of its own.
       const unitOfQuantity = unitOf(w.text) !== null && i > 0 && countsSomething(this.words[i - 1]!.text);
-      // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room").
-      const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && !this.startsSentence(i);
+      // A capitalised word inside a sentence is a name ("in Porto", "the Fjord room"), and so is one that starts a
+      // sentence as its subject ("Biscuit needs to see the vet", "Mila won't be in"): a sentence's first word is otherwise its verb.
+      const name = /^\p{Lu}\p{Ll}+$/u.test(w.text) && (!this.startsSentence(i) || SUBJECT_VERB.test(this.words[i + 1]?.text ?? ''));
       // "every", "each" and "per" say how often or how many, never what ("every one hour").
       const quantifier = /^(?:every|each|per)$/i.test(w.text);
       // A dash or other sign alone ("—") is punctuation, no value.

@@ -232,6 +232,8 @@ export class ValueSpans {
       this.goal.near(span, NAME_WINDOW, names) ||
       (before !== '' && before === prepositionOf(at.key)) ||
       (takesName(at.key) && NAMING_WORD.test(before)) ||
+      // "put the reason down as 'limping paw'", "save the file as notes.txt": the span after "as" a few words on from the param's word.
+      (text && before === 'as' && this.goal.near(span, AS_WINDOW, names, 0)) ||
       byToolNoun ||
       (head !== span && at.listSoFar.length > 0 && this.goal.near(head, 1, names, 0));
     if (named) prior += NEAR_NAME + (byToolNoun ? BY_TOOL_NOUN : 0);
@@ -501,6 +503,8 @@ const DATED: ReadonlySet<ValueShape> = new Set(['date', 'time', 'datetime']);
 /** Toward a quantity whose unit measures what the param's unit does, away from one of another dimension. */
 const UNIT_MATCH = 8;
 const NEAR_NAME = 8;
+/** How many words before "as" the param's word may stand ("the reason down as …"). */
+const AS_WINDOW = 4;
 /** More toward a name param's value right next to its interface's noun. */
 const BY_TOOL_NOUN = 4;
 const NEXT_TO_OTHER_NAME = -8;
