@@ -436,6 +436,15 @@ describe('argument values as goal spans', () => {
     expect([spans('Biscuit needs a bath.'), spans('Bathe Biscuit.'), spans('Restart the fan.')]).toEqual([['Biscuit'], ['Biscuit'], []]);
   });
 
+  it('counts a word naming the param as near a span only within the span\'s clause', async () => {
+    const vault = tool('Vault.snapshot', 'Takes a labelled snapshot of a volume.', { volume: 'Text', label: 'Text' });
+    // The model leaning toward the tool's own word, as the d2 model does.
+    expect((await plan([vault], 'Take a snapshot of vol-orders and label it "pre-migration".', ['snapshot'], 6))[0]).toEqual([
+      'Vault.snapshot',
+      { volume: 'vol-orders', label: 'pre-migration' },
+    ]);
+  });
+
   it('gives a param asking for digits (`last4`) the digits, though a bare number, and no digits of a longer name', async () => {
     const wallet = [tool('Wallet.freezeCard', 'Blocks a card by its last four digits.', { last4: 'Text' }), tool('Wallet.recent', 'Lists recent transactions.', { limit: 'UInt8' })];
     // The model leaning toward the later number, as the d2 model does.

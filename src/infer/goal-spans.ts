@@ -316,10 +316,11 @@ export class GoalSpans {
   }
 
   /** True when a word within `window` words of the span (outside it) has a concept `names` accepts. */
-  near(span: GoalSpan, window: number, names: (concept: string) => boolean, after = window): boolean {
+  near(span: GoalSpan, window: number, names: (concept: string) => boolean, after = window, within?: { start: number; end: number }): boolean {
     const from = Math.max(0, span.first - window);
     const to = Math.min(this.words.length - 1, span.last + after);
-    for (let i = from; i <= to; i++) if ((i < span.first || i > span.last) && this.words[i]!.concepts.some(names)) return true;
+    const inside = (i: number) => !within || (this.words[i]!.start >= within.start && this.words[i]!.end <= within.end);
+    for (let i = from; i <= to; i++) if ((i < span.first || i > span.last) && inside(i) && this.words[i]!.concepts.some(names)) return true;
     return false;
   }
 

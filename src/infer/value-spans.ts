@@ -229,7 +229,7 @@ export class ValueSpans {
     // A list's later items belong with the name next to its first item ("sizes 38, 42 and 44").
     const head = this.goal.enumerationHead(span);
     const named =
-      this.goal.near(span, NAME_WINDOW, names) ||
+      this.goal.near(span, NAME_WINDOW, names, NAME_WINDOW, this.clauseAround(span)) ||
       (before !== '' && before === prepositionOf(at.key)) ||
       (takesName(at.key) && NAMING_WORD.test(before)) ||
       // "put the reason down as 'limping paw'", "save the file as notes.txt": the span after "as" a few words on from the param's word.
@@ -362,6 +362,12 @@ export class ValueSpans {
    * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email"),
    * or wherever they stand when `key` is the tool's only Text param.
    */
+  /** The clause the span stands in ("vol-orders" of "Take a snapshot of vol-orders and label it …" is no label's). */
+  private clauseAround(span: GoalSpan): { start: number; end: number } | undefined {
+    const start = this.goal.words[span.first]!.start;
+    return this.reading.clauses.all.find((c) => start >= c.start && start < c.end);
+  }
+
   /** Whether the param asks for a code: its name says so (`languageCode`), or its tool's description near the param's word ("into a target language code"). */
   private asksForCode(at: Argument): boolean {
     if (/code/i.test(at.key)) return true;
