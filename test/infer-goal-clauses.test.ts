@@ -23,6 +23,9 @@ describe('goal clauses', () => {
   it('puts what "after", "once", "but first", "only after" and "prior to that" introduce before the clause they follow', () => {
     expect(ordered('Feed the cat after you water the ferns.')).toEqual(['you water the ferns', 'Feed the cat']);
     expect(ordered('Feed the cat, but first water the ferns.')).toEqual(['water the ferns', 'Feed the cat']);
+    // "but before you do that" says the same, with or without a comma after it.
+    expect(ordered('Feed the cat, but before you do that water the ferns.')).toEqual(['water the ferns', 'Feed the cat']);
+    expect(ordered('Feed the cat, but before that, water the ferns.')).toEqual(['water the ferns', 'Feed the cat']);
     expect(ordered('Feed the cat, but only after you water the ferns.')).toEqual(['you water the ferns', 'Feed the cat']);
     expect(ordered('Lock the door. Prior to that, feed the cat.')).toEqual(['feed the cat', 'Lock the door']);
     // What "and" or a comma joins to a moved clause moves with it; "then" goes on in text order.

@@ -34,6 +34,8 @@ const CONNECTIVES = [
   'when that is done',
   'once done',
   'but only after',
+  // "X, but before you do that(,) Y": Y first, as "but first" says.
+  'but before (?:you |we )?(?:do(?:ing)? )?(?:that|this|it|so)',
   'but first',
   'but start by',
   'only after',
@@ -82,9 +84,10 @@ export function withoutValues(text: string): string {
 /** A word with a slash, colon, at, hash or underscore, or a dot inside it ("sha256" is a word). */
 const NAME_LIKE = /\S*(?:[/:@#_]|\.(?=\w))\S*/g;
 
-/** A connective as placement() reads it: lower case, single spaces, "before you do that" as "before that". */
+/** A connective as placement() reads it: lower case, single spaces, "before you do that" as "before that", "but before you do that" as "but first". */
 function normalConnective(text: string): string {
   const words = text.toLowerCase().replace(/\s+/g, ' ');
+  if (words.startsWith('but before ')) return 'but first';
   return words.startsWith('before ') ? 'before that' : words;
 }
 
