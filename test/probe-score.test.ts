@@ -222,8 +222,11 @@ describe.each([
   ['non-os-dev', 40],
   ['non-os-dev2', 60],
   ['non-os-dev3', 40],
+  ['non-os-dev4', 40],
   ['non-os-heldout', 40],
   ['non-os-heldout2', 40],
+  ['non-os-heldout3', 40],
+  ['non-os-heldout4', 60],
 ])('data/probe/%s.jsonl', (name, size) => {
   it('is a probe file whose every case its own expected plan (or refusal) passes', () => {
     const cases = readProbeFile(join(repoRoot, `data/probe/${name}.jsonl`));
