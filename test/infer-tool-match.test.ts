@@ -271,39 +271,28 @@ describe('ToolMatchBias', () => {
     };
     expect(decide('Bitte schalte das Licht aus.')).toBeGreaterThan(0);
     expect(decide('delete widget w-7')).toBe(0);
-    // Only the opposite is listed: no tool deletes, one creates.
-    const creates = [tool('Glorp.createWidget', 'Creates a widget.', { widgetId: 'Text' }), tool('Glorp.renameWidget', 'Renames a widget.', { widgetId: 'Text' })];
-    const decideWith = (goal: string) => {
+    /** Nats toward refusing `goal` with `listed` tools. */
+    const decideAmong = (listed: ToolDescriptor[], goal: string) => {
       const row = new Float32Array(128);
-      new ToolMatchBias(new GoalReading(goal, creates), 1, [5, 6]).applyDecision(row, mask, (id) => id);
+      new ToolMatchBias(new GoalReading(goal, listed), 1, [5, 6]).applyDecision(row, mask, (id) => id);
       return row[0x5d]! - row[0x7b]!;
     };
-    expect(decideWith('delete widget w-7')).toBeGreaterThan(0);
-    expect(decideWith('rename widget w-7')).toBe(0);
+    // Only the opposite is listed: no tool deletes, one creates.
+    const creates = [tool('Glorp.createWidget', 'Creates a widget.', { widgetId: 'Text' }), tool('Glorp.renameWidget', 'Renames a widget.', { widgetId: 'Text' })];
+    expect(decideAmong(creates, 'delete widget w-7')).toBeGreaterThan(0);
+    expect(decideAmong(creates, 'rename widget w-7')).toBe(0);
     // Cancelling is the opposite of booking (booking, reserving and scheduling are one).
     const classes = [tool('Gym.bookClass', 'Books a member into a class.', { classId: 'Text' }), tool('Gym.listClasses', 'Lists the classes of a day.', { day: 'Text' })];
-    const decideClasses = (goal: string) => {
-      const out = new Float32Array(128);
-      new ToolMatchBias(new GoalReading(goal, classes), 1, [5, 6]).applyDecision(out, mask, (id) => id);
-      return out[0x5d]! - out[0x7b]!;
-    };
-    expect(decideClasses('Cancel my class booking BK-551.')).toBeGreaterThan(0);
-    expect(decideClasses('Schedule me into class BK-551.')).toBe(0);
+    expect(decideAmong(classes, 'Cancel my class booking BK-551.')).toBeGreaterThan(0);
+    expect(decideAmong(classes, 'Schedule me into class BK-551.')).toBe(0);
     // The opposite tool must act on what the clause names: running a fan is no near miss of killing a process.
     const fans = [tool('Fan.setDuty', 'Sets the duty of a fan in percent.', { fan: 'Text', percent: 'UInt8' }), tool('Proc.kill', 'Terminates a process.', { pid: 'UInt32' })];
-    const row = new Float32Array(128);
-    new ToolMatchBias(new GoalReading('Run the f1 fan at 65 percent.', fans), 1, [5, 6]).applyDecision(row, mask, (id) => id);
-    expect(row[0x5d]! - row[0x7b]!).toBe(0);
+    expect(decideAmong(fans, 'Run the f1 fan at 65 percent.')).toBe(0);
     // Nor is it a near miss when another listed tool matches the clause better: "drop" is no "cancel", but
     // `cancelBooking` acts on the booking by its method's name while `addNote` only takes its id.
     const bookings = [tool('Desk.cancelBooking', 'Cancels a booking.', { bookingId: 'Text' }), tool('Desk.addNote', 'Adds a note to a booking.', { bookingId: 'Text', note: 'Text' })];
-    const decideBookings = (goal: string, listed: ToolDescriptor[]) => {
-      const out = new Float32Array(128);
-      new ToolMatchBias(new GoalReading(goal, listed), 1, [5, 6]).applyDecision(out, mask, (id) => id);
-      return out[0x5d]! - out[0x7b]!;
-    };
-    expect(decideBookings('Drop booking BK-12.', bookings)).toBe(0);
-    expect(decideBookings('Drop booking BK-12.', bookings.slice(1))).toBeGreaterThan(0);
+    expect(decideAmong(bookings, 'Drop booking BK-12.')).toBe(0);
+    expect(decideAmong(bookings.slice(1), 'Drop booking BK-12.')).toBeGreaterThan(0);
   });
 });
 
