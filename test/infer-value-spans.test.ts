@@ -439,7 +439,8 @@ describe('argument values as goal spans', () => {
   it('counts a word naming the param as near a span only within the span\'s clause', async () => {
     const vault = tool('Vault.snapshot', 'Takes a labelled snapshot of a volume.', { volume: 'Text', label: 'Text' });
     // The model leaning toward the tool's own word, as the d2 model does.
-    expect((await plan([vault], 'Take a snapshot of vol-orders and label it "pre-migration".', ['snapshot'], 6))[0]).toEqual([
+    const steps = (await plan([vault], 'Take a snapshot of vol-orders and label it "pre-migration".', ['snapshot'], 6)) as unknown[];
+    expect(steps[0]).toEqual([
       'Vault.snapshot',
       { volume: 'vol-orders', label: 'pre-migration' },
     ]);
