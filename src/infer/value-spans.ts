@@ -357,11 +357,6 @@ export class ValueSpans {
     return this.goal.words[before]!.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c));
   }
 
-  /**
-   * The values a tool's description gives as examples for param `key`, lower-cased: the words after "such as",
-   * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email"),
-   * or wherever they stand when `key` is the tool's only Text param.
-   */
   /** The clause the span stands in ("vol-orders" of "Take a snapshot of vol-orders and label it …" is no label's). */
   private clauseAround(span: GoalSpan): { start: number; end: number } | undefined {
     const start = this.goal.words[span.first]!.start;
@@ -376,6 +371,11 @@ export class ValueSpans {
     return words.some((w, i) => /^codes?$/.test(w) && words.slice(Math.max(0, i - 3), i).some((v) => concepts(v).some(names)));
   }
 
+  /**
+   * The values a tool's description gives as examples for param `key`, lower-cased: the words after "such as",
+   * "like", "e.g." or "for example" when the word before names the param ("a channel such as sms or email"),
+   * or wherever they stand when `key` is the tool's only Text param.
+   */
   private examplesOf(tool: ToolDescriptor, key: string): ReadonlySet<string> {
     const id = `${tool.name} ${key}`;
     let examples = this.examples.get(id);
