@@ -114,6 +114,7 @@ export function writtenNumber(text: string): { value: number; suffix: string; cu
 
 /** A title written before a name with a dot ("Dr. Okafor", "Ms. Lee"): the dot ends no sentence. */
 export const TITLE = /(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev)/;
+const TITLE_WORD = new RegExp(`^${TITLE.source}$`);
 
 /** A verb after its subject, which no imperative starts with ("needs", "won't", "is"). */
 const SUBJECT_VERB = /^(?:is|isn't|was|wasn't|has|hasn't|needs|wants|will|won't|should|must|can't|cannot|keeps|likes|loves|'s)$/i;
@@ -269,7 +270,7 @@ export class GoalSpans {
   /** Whether word `i` follows a title and its dot ("Okafor" of "Dr. Okafor"). */
   private afterTitle(i: number): boolean {
     const previous = this.words[i - 1]!;
-    return new RegExp(`^${TITLE.source}$`).test(previous.text) && this.goal.slice(previous.end, this.words[i]!.start) === '. ';
+    return TITLE_WORD.test(previous.text) && this.goal.slice(previous.end, this.words[i]!.start) === '. ';
   }
 
   private add(written: string, first: number, last: number, quoted: boolean, name = false): void {
