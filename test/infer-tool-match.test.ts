@@ -293,6 +293,14 @@ describe('ToolMatchBias', () => {
     const bookings = [tool('Desk.cancelBooking', 'Cancels a booking.', { bookingId: 'Text' }), tool('Desk.addNote', 'Adds a note to a booking.', { bookingId: 'Text', note: 'Text' })];
     expect(decideAmong(bookings, 'Drop booking BK-12.')).toBe(0);
     expect(decideAmong(bookings.slice(1), 'Drop booking BK-12.')).toBeGreaterThan(0);
+    // A verb no listed tool names reads as a near one some tool does: money sent is moved; a build stopped is cancelled.
+    const bank = [tool('Bank.transfer', 'Moves money between two accounts.', { fromAccount: 'Text', toAccount: 'Text', amount: 'Float64' })];
+    expect(decideAmong(bank, 'Send 250.75 from checking to savings.')).toBe(0);
+    const builds = [tool('Forge.triggerBuild', 'Starts a build of a branch.', { branch: 'Text' }), tool('Forge.cancelBuild', 'Cancels a running build.', { build: 'UInt32' })];
+    expect(best(new ToolMatchBias(new GoalReading('Stop build 1187.', builds), 1, [5, 6]).scores(''))).toBe(1);
+    // Not deleting as cancelling: "Delete message 4071" is no near one of cancelling an alarm.
+    const alarms = [tool('Timer.cancelAlarm', 'Cancels a named alarm.', { name: 'Text' })];
+    expect(decideAmong(alarms, 'Delete message 4071.')).toBeGreaterThan(0);
   });
 });
 

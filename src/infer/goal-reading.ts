@@ -36,6 +36,12 @@ const OPPOSITE = new Map(
     .flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]),
 );
 
+/** Verbs near enough to stand in for one another when no listed tool names the first ("send" money is to move it). */
+const RELATED = new Map<string, string>(
+  // Not delete and cancel: "Delete message 4071" is no cancelling of an alarm.
+  ['stop cancel', 'cancel stop', 'send move'].map((pair) => concepts(pair) as [string, string]),
+);
+
 /** Field weights: the method name says what a tool does most directly. */
 export const FIELD_WEIGHT = { method: 1, iface: 0.6, param: 0.6, description: 0.5 } as const;
 
@@ -128,6 +134,13 @@ export class GoalReading {
         goalConcepts.add(CREATE);
       }
     }
+    // A verb no listed tool names reads as a near one that some tool does: "Stop build 1187" with `cancelBuild`.
+    const backoff = (cs: string[]) => cs.flatMap((c) => {
+      const near = RELATED.get(c);
+      return !this.idf.has(c) && near !== undefined && this.idf.has(near) ? [near] : [];
+    });
+    for (const clause of this.clauses.all) clause.concepts.push(...backoff(clause.concepts));
+    for (const c of backoff([...goalConcepts])) goalConcepts.add(c);
     this.goalConcepts = goalConcepts;
   }
 
