@@ -301,6 +301,11 @@ describe('ToolMatchBias', () => {
     // Not deleting as cancelling: "Delete message 4071" is no near one of cancelling an alarm.
     const alarms = [tool('Timer.cancelAlarm', 'Cancels a named alarm.', { name: 'Text' })];
     expect(decideAmong(alarms, 'Delete message 4071.')).toBeGreaterThan(0);
+    // To check is to read, where the reading tool acts on what the clause names (or is named by the reading verb).
+    const parcels = [tool('Parcel.redirect', 'Sends a parcel to a new address.', { parcelId: 'Text', address: 'Text' }), tool('Parcel.locate', 'Reports the position of a parcel.', { parcelId: 'Text' })];
+    expect(best(new ToolMatchBias(new GoalReading('Check where parcel P-7 is.', parcels), 1, [5, 6]).scores(''))).toBe(1);
+    const queue = [tool('Mail.queueLength', 'Reports how many messages wait in the queue.')];
+    expect(decideAmong(queue, 'Check the speed of the case fan.')).toBeGreaterThan(0);
   });
 });
 

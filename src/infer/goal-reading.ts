@@ -36,10 +36,10 @@ const OPPOSITE = new Map(
     .flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]),
 );
 
-/** Verbs near enough to stand in for one another when no listed tool names the first ("send" money is to move it). */
+/** Verbs near enough to stand in for one another when no listed tool names the first ("send" money is to move it, "check" a parcel is to read where it is). */
 const RELATED = new Map<string, string>(
   // Not delete and cancel: "Delete message 4071" is no cancelling of an alarm.
-  ['stop cancel', 'cancel stop', 'send move'].map((pair) => concepts(pair) as [string, string]),
+  ['stop cancel', 'cancel stop', 'send move', 'check get'].map((pair) => concepts(pair) as [string, string]),
 );
 
 /** Field weights: the method name says what a tool does most directly. */
@@ -134,13 +134,18 @@ export class GoalReading {
         goalConcepts.add(CREATE);
       }
     }
-    // A verb no listed tool names reads as a near one that some tool does: "Stop build 1187" with `cancelBuild`.
-    const backoff = (cs: string[]) => cs.flatMap((c) => {
-      const near = RELATED.get(c);
-      return !this.idf.has(c) && near !== undefined && this.idf.has(near) ? [near] : [];
-    });
-    for (const clause of this.clauses.all) clause.concepts.push(...backoff(clause.concepts));
-    for (const c of backoff([...goalConcepts])) goalConcepts.add(c);
+    // A verb no listed tool names reads as a near one that some tool does, by its method's name or to something
+    // the clause names: "Stop build 1187" with `cancelBuild`, "check where order FL-3 is" with `trackDelivery`.
+    for (const clause of this.clauses.all) {
+      const near = clause.concepts.flatMap((c) => {
+        const r = RELATED.get(c);
+        if (this.idf.has(c) || r === undefined) return [];
+        const does = (k: number) => this.methodConcepts[k]!.has(r) || (this.toolConcepts[k]!.has(r) && clause.concepts.some((w) => w !== c && this.toolConcepts[k]!.has(w)));
+        return this.toolConcepts.some((_, k) => does(k)) ? [r] : [];
+      });
+      clause.concepts.push(...near);
+      near.forEach((r) => goalConcepts.add(r));
+    }
     this.goalConcepts = goalConcepts;
   }
 
