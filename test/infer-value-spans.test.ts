@@ -273,6 +273,12 @@ describe('argument values as goal spans', () => {
     expect(await plan(packages, 'Erase the package orvelle quickly.', ['quickly'], 2)).toEqual([['Pkg.drop', { name: 'orvelle' }]]);
   });
 
+  it('takes no preposition after a word of the tool as what it acts on, but the word after it ("a build on main")', async () => {
+    const forge = tool('Forge.triggerBuild', 'Starts a build of a branch.', { branch: 'Text', clean: 'Bool' });
+    // The model leaning toward the preposition.
+    expect(await plan([forge], 'Start a fresh build on main.', ['on'], 3)).toEqual([['Forge.triggerBuild', { branch: 'main', clean: false }]]);
+  });
+
   it('takes no clause\'s first word (its verb) as a value', async () => {
     const locker = ERRANDS[10]!;
     expect(await plan([locker], 'Give member M-22917 a big locker.', ['Give'], 3)).toEqual([['Locker.assign', { memberId: 'M-22917', size: 'big' }]]);

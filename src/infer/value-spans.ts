@@ -351,7 +351,9 @@ export class ValueSpans {
    * param only, which the span then likely fills ("the package ulfinost", "the user lena").
    */
   private actsOn(span: GoalSpan, at: Argument): boolean {
-    const before = span.first - 1;
+    // A preposition is no object; the word after it may be ("a build on main").
+    if (PREPOSITION.test(span.text)) return false;
+    const before = span.first - (span.first > 1 && PREPOSITION.test(this.goal.words[span.first - 1]!.text) ? 2 : 1);
     if (before < 0 || this.clauseFirstWords.has(before)) return false;
     if (soleTextParam(at.tool) !== at.key) return false;
     return this.goal.words[before]!.concepts.some((c) => this.reading.toolConcepts[at.k]!.has(c));
@@ -570,6 +572,8 @@ function takesDestination(key: string): boolean {
   return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival|recipient)|(?:Dropoff|Arrival)/.test(key);
 }
 /** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
+const PREPOSITION = /^(?:on|in|at|to|for|from|with|by|of|into|onto|off|up|down|over)$/i;
+
 function isTextParam(tool: ToolDescriptor, key: string): boolean {
   const type = tool.params[key]!.type;
   return type === 'Text' || type === 'Data';
