@@ -273,6 +273,12 @@ describe('argument values as goal spans', () => {
     expect(await plan(packages, 'Erase the package orvelle quickly.', ['quickly'], 2)).toEqual([['Pkg.drop', { name: 'orvelle' }]]);
   });
 
+  it('reads a code written in two parts as one value ("KX19 ZPT", "SW1A 1AA"), whole rather than its first part', async () => {
+    expect(new GoalSpans('Park KX19 ZPT near SW1A 1AA.').spans.map((s) => s.text)).toEqual(expect.arrayContaining(['KX19 ZPT', 'SW1A 1AA']));
+    const garage = tool('Garage.tirePressure', 'Reads the tyre pressures of a vehicle.', { plate: 'Text' });
+    expect(await plan([garage], "What's the tyre pressure on KX19 ZPT?")).toEqual([['Garage.tirePressure', { plate: 'KX19 ZPT' }]]);
+  });
+
   it('takes no preposition after a word of the tool as what it acts on, but the word after it ("a build on main")', async () => {
     const forge = tool('Forge.triggerBuild', 'Starts a build of a branch.', { branch: 'Text', clean: 'Bool' });
     // The model leaning toward the preposition.

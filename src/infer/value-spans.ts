@@ -214,6 +214,8 @@ export class ValueSpans {
     else if (shape && DATED.has(shape)) prior -= SHAPE_MATCH;
     // "3 Quay Street, Galway" whole rather than its street alone, which it otherwise ties with.
     if (asked?.includes('address') && shape === 'address' && span.text.includes(',')) prior += WHOLE_ADDRESS;
+    // "KX19 ZPT" whole rather than "KX19", which it otherwise ties with.
+    if (span.identifier && this.goal.spans.some((w) => w !== span && w.identifier && w.first >= span.first && w.last <= span.last)) prior += WHOLE_CODE;
     // "10.0.0.2/24" is one value, unless the tool takes the prefix length apart (`address`, `prefixLength`).
     if (shape === 'ip' && this.partOfCidr(span) !== CIDR_SPLIT.test(Object.keys(at.tool.params).join(' '))) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
@@ -506,6 +508,8 @@ const LOOKS_LIKE_VALUE = 8;
 const SHAPE_MATCH = 8;
 /** Toward an address with its town over the same address without (they start alike, so the model scores them alike). */
 const WHOLE_ADDRESS = 1;
+/** Toward an identifier holding a shorter one ("KX19 ZPT" over "KX19"). */
+const WHOLE_CODE = 1;
 /** Forms that only a param asking for them takes (a date is no dog's breed). */
 const DATED: ReadonlySet<ValueShape> = new Set(['date', 'time', 'datetime']);
 /** Toward a quantity whose unit measures what the param's unit does, away from one of another dimension. */
