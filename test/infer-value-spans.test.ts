@@ -273,8 +273,12 @@ describe('argument values as goal spans', () => {
     expect(await plan(packages, 'Erase the package orvelle quickly.', ['quickly'], 2)).toEqual([['Pkg.drop', { name: 'orvelle' }]]);
   });
 
-  it('reads a code written in two parts as one value ("KX19 ZPT", "SW1A 1AA"), whole rather than its first part', async () => {
+  it('reads a code written in two parts ("KX19 ZPT", "SW1A 1AA") and a lettered name ("vitamin D") as one value', async () => {
     expect(new GoalSpans('Park KX19 ZPT near SW1A 1AA.').spans.map((s) => s.text)).toEqual(expect.arrayContaining(['KX19 ZPT', 'SW1A 1AA']));
+    // A word and a capital letter naming one of a series is a name ("vitamin D"); "I" is no letter of one.
+    const meds = tool('Meds.setReminder', 'Sets a daily reminder to take a medication.', { medication: 'Text', time: 'Text' });
+    expect(await plan([meds], 'Remind me every day to take vitamin D at 21:00.', ['vitamin'], 4)).toEqual([['Meds.setReminder', { medication: 'vitamin D', time: '21:00' }]]);
+    expect(new GoalSpans('Then I said so.').spans.map((s) => s.text)).not.toContain('Then I');
     const garage = tool('Garage.tirePressure', 'Reads the tyre pressures of a vehicle.', { plate: 'Text' });
     expect(await plan([garage], "What's the tyre pressure on KX19 ZPT?")).toEqual([['Garage.tirePressure', { plate: 'KX19 ZPT' }]]);
   });

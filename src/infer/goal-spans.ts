@@ -174,6 +174,8 @@ export class GoalSpans {
       // "1012 AB" is a postcode.
       const next = this.words[i + 1];
       if (/^\d{4}$/.test(w.text) && next && /^[A-Z]{2}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
+      // "vitamin D", "plan B": a word and a capital letter naming one of a series is a name.
+      if (/^[a-z]{3,}$/.test(w.text) && w.concepts.length > 0 && next && /^[A-HJ-Z]$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false, true);
       // "KX19 ZPT", "SW1A 1AA": a code written in two parts (a licence plate, a UK postcode) is one.
       if (/^[A-Z]+\d+[A-Z]?$/.test(w.text) && next && /^\d?[A-Z]{2,3}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
       // "10.0.0.2/24" is an address with a prefix length: each part may be a value of its own.
