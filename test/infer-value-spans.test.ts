@@ -292,6 +292,9 @@ describe('argument values as goal spans', () => {
   it('takes no clause\'s first word (its verb) as a value', async () => {
     const locker = ERRANDS[10]!;
     expect(await plan([locker], 'Give member M-22917 a big locker.', ['Give'], 3)).toEqual([['Locker.assign', { memberId: 'M-22917', size: 'big' }]]);
+    // Also against a model leaning to it as much as the clause holding both ("Dim the porch lights").
+    const lights = tool('Lights.setBrightness', 'Sets the brightness of a lighting zone in percent.', { zone: 'Text', percent: 'UInt8' });
+    expect(await plan([lights], 'Dim the porch lights to a quarter.', ['Dim'], 6)).toEqual([['Lights.setBrightness', { zone: 'porch', percent: 25 }]]);
   });
 
   it('counts a param whose name abbreviates another\'s as the same thing ("member", "memberName")', async () => {

@@ -537,7 +537,7 @@ const CODE_IN_PARENTHESES = 8;
 const PARAM_NAME_WORD = -8;
 const OTHER_TOOL_WORD = -4;
 /** A plain word that starts a clause, where an imperative puts its verb. */
-const CLAUSE_VERB = -4;
+const CLAUSE_VERB = -8;
 const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
 /** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
