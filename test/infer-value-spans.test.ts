@@ -289,6 +289,12 @@ describe('argument values as goal spans', () => {
     expect(await plan([forge], 'Start a fresh build on main.', ['on'], 3)).toEqual([['Forge.triggerBuild', { branch: 'main', clean: false }]]);
   });
 
+  it('takes a preposition as a value less likely ("up for spin on 2026-02-03")', async () => {
+    const gym = tool('Gym.book', 'Books a class for a member.', { memberId: 'Text', className: 'Text', date: 'Text' });
+    // The model leaning toward the preposition, as the d2 model does.
+    expect(await plan([gym], 'Sign member M-4410 up for spin on 2026-02-03.', ['on'], 3)).toEqual([['Gym.book', { memberId: 'M-4410', className: 'spin', date: '2026-02-03' }]]);
+  });
+
   it('takes no clause\'s first word (its verb) as a value', async () => {
     const locker = ERRANDS[10]!;
     expect(await plan([locker], 'Give member M-22917 a big locker.', ['Give'], 3)).toEqual([['Locker.assign', { memberId: 'M-22917', size: 'big' }]]);

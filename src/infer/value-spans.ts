@@ -275,6 +275,8 @@ export class ValueSpans {
       else if (this.isToolWord(span)) prior += OTHER_TOOL_WORD;
       // A clause's first word is its verb ("give member M-2 a large locker"), no value.
       else if (this.clauseFirstWords.has(span.first)) prior += CLAUSE_VERB;
+      // "Kick lee@corp.io off the design team", "up for spin on 2026-02-03": a preposition is a value less likely.
+      if (PREPOSITION.test(span.text)) prior += PREPOSITION_WORD;
     }
     // Part of a value already written, or one reaching into it ("Morning" of "Sunday Morning"), is no value of its own;
     // the prefix length of "10.0.0.2/24" is, once its address is written.
@@ -538,6 +540,8 @@ const PARAM_NAME_WORD = -8;
 const OTHER_TOOL_WORD = -4;
 /** A plain word that starts a clause, where an imperative puts its verb. */
 const CLAUSE_VERB = -8;
+/** A preposition as a plain value ("on", "off", "up"): −8 let a refusal's plan through (its confidence rose over 0.1). */
+const PREPOSITION_WORD = -4;
 const TAKEN = -8;
 const SAME_PARAM_TAKEN = 4;
 /** Toward the value the same param took in an earlier step, for a clause that refers back ("set its humidity"). */
