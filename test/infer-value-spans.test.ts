@@ -289,6 +289,14 @@ describe('argument values as goal spans', () => {
     expect(await plan([forge], 'Start a fresh build on main.', ['on'], 3)).toEqual([['Forge.triggerBuild', { branch: 'main', clean: false }]]);
   });
 
+  it('reads what is said after "that" as one value ("Tell #general that lunch is ready")', async () => {
+    const chat = [tool('Chat.post', 'Posts a message to a channel.', { channel: 'Text', text: 'Text' }), tool('Chat.mute', 'Mutes a channel for a number of minutes.', { channel: 'Text', minutes: 'UInt16' })];
+    expect(await plan(chat, 'Tell #general that lunch is ready, then mute it for an hour.', ['lunch'], 4)).toEqual([
+      ['Chat.post', { channel: '#general', text: 'lunch is ready' }],
+      ['Chat.mute', { channel: '#general', minutes: 60 }],
+    ]);
+  });
+
   it('takes a preposition as a value less likely ("up for spin on 2026-02-03")', async () => {
     const gym = tool('Gym.book', 'Books a class for a member.', { memberId: 'Text', className: 'Text', date: 'Text' });
     // The model leaning toward the preposition, as the d2 model does.

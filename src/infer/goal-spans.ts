@@ -196,6 +196,13 @@ export class GoalSpans {
       const n = spelled ?? numberOf(w.text);
       if (n !== undefined && !afterHalf) this.compoundNumbers(n, i);
     });
+    // "Tell #general that lunch is ready": what is said after "that", up to the clause's end, is one value, as if quoted.
+    for (const m of goal.matchAll(/\b(?:tell|telling|told|say|saying|said|announce|post|posting|let\s+\S+\s+know)\s+(?:\S+\s+)?that\s+([^,;.!?"]+?)(?=\s*(?:[,;.!?]|\s(?:and\s+)?then\b|$))/gi)) {
+      const start = m.index + m[0].length - m[1]!.length;
+      const first = this.words.findIndex((w) => w.start >= start);
+      const last = this.words.findLastIndex((w) => w.end <= start + m[1]!.length);
+      if (first >= 0 && last > first) this.add(m[1]!, first, last, true);
+    }
     // A number written in several words is that number only ("twelve" and "thousand" are no values of their
     // own); a word of a name is none either ("Priya" of "Priya Nair"), though a number in it may be ("455").
     const compounds = this.spans.filter((c) => c.numberWord && c.last > c.first).map((c): [number, number] => [c.first, c.last]);
