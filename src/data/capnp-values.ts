@@ -39,6 +39,16 @@ export function integerRange(type: string): [number, number] | null {
   return [Math.max(min, Number.MIN_SAFE_INTEGER), Math.min(max, Number.MAX_SAFE_INTEGER)];
 }
 
+/** Whether a value of this type is a JSON string: Text, and Data as base64. */
+export function isStringType(type: string): boolean {
+  return type === 'Text' || type === 'Data';
+}
+
+/** Whether a value of this type is a JSON number: an integer or a float type. */
+export function isNumberType(type: string): boolean {
+  return integerRange(type) !== null || type === 'Float32' || type === 'Float64';
+}
+
 export function valueMatchesType(value: unknown, type: string): boolean {
   const element = listElementType(type);
   if (element !== null) return Array.isArray(value) && value.every((v) => valueMatchesType(v, element));

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import type { ActionPlan } from '../data/actionplan.js';
-import { listElementType } from '../data/capnp-values.js';
+import { isStringType, listElementType } from '../data/capnp-values.js';
 import { REPO_ROOT } from '../data/paths.js';
 import type { ProbeCase } from './probe/probe-file.js';
 
@@ -20,7 +20,7 @@ export function defaultProbePath(): string {
 function placeholderValue(type: string): unknown {
   if (listElementType(type) !== null) return [];
   if (type === 'Bool') return false;
-  if (type === 'Text' || type === 'Data') return '';
+  if (isStringType(type)) return '';
   if (type === 'Void') return null;
   return 0;
 }

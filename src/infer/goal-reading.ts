@@ -1,4 +1,4 @@
-import { integerRange, listElementType } from '../data/capnp-values.js';
+import { isNumberType, isStringType, listElementType } from '../data/capnp-values.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { concepts } from './concepts.js';
 import { readGoalClauses, withoutValues, type Clause, type GoalClauses } from './goal-clauses.js';
@@ -99,7 +99,7 @@ export class GoalReading {
       // A list param takes any number of its element's kind.
       const room = (isKind: (type: string) => boolean) =>
         types.some((x) => isKind(listElementType(x) ?? '')) ? Infinity : types.filter(isKind).length;
-      return { text: room((x) => x === 'Text' || x === 'Data'), number: room((x) => integerRange(x) !== null || x === 'Float32' || x === 'Float64') };
+      return { text: room(isStringType), number: room(isNumberType) };
     });
     this.spans = new GoalSpans(goal);
     const valued = this.spans.spans.filter((v) => v.identifier || (v.numeric && (!v.numberWord || v.unit !== null)));

@@ -119,6 +119,16 @@ const TITLE_WORD = new RegExp(`^${TITLE.source}$`);
 /** A verb after its subject, which no imperative starts with ("needs", "won't", "is"). */
 const SUBJECT_VERB = /^(?:is|isn't|was|wasn't|has|hasn't|needs|wants|will|won't|should|must|can't|cannot|keeps|likes|loves|'s)$/i;
 
+/** Values written as two words a space apart: the first word's form, the second's, and whether the pair is a name. */
+const TWO_WORD_VALUES: ReadonlyArray<readonly [RegExp, RegExp, boolean]> = [
+  // "1012 AB": a postcode.
+  [/^\d{4}$/, /^[A-Z]{2}$/, false],
+  // "KX19 ZPT", "SW1A 1AA": a code in two parts (a licence plate, a UK postcode).
+  [/^[A-Z]+\d+[A-Z]?$/, /^\d?[A-Z]{2,3}$/, false],
+  // "vitamin D", "plan B": a word and a capital letter naming one of a series.
+  [/^[a-z]{3,}$/, /^[A-HJ-Z]$/, true],
+];
+
 /** What may stand between two items of an enumeration: a comma, "and", "or" or both (", and"). */
 const ENUMERATION_JOIN = /^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$/i;
 
@@ -170,14 +180,11 @@ export class GoalSpans {
       const quantifier = /^(?:every|each|per)$/i.test(w.text);
       // A dash or other sign alone ("—") is punctuation, no value.
       const sign = !/[\p{L}\p{N}]/u.test(w.text);
-      if ((!/^[A-Za-z]+$/.test(w.text) || w.concepts.length > 0) && !unitOfQuantity && !particles.has(w.start) && !quantifier && !sign) this.add(w.text, i, i, false, name);
-      // "1012 AB" is a postcode.
+      const stopword = /^[A-Za-z]+$/.test(w.text) && w.concepts.length === 0;
+      if (!stopword && !unitOfQuantity && !particles.has(w.start) && !quantifier && !sign) this.add(w.text, i, i, false, name);
       const next = this.words[i + 1];
-      if (/^\d{4}$/.test(w.text) && next && /^[A-Z]{2}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
-      // "vitamin D", "plan B": a word and a capital letter naming one of a series is a name.
-      if (/^[a-z]{3,}$/.test(w.text) && w.concepts.length > 0 && next && /^[A-HJ-Z]$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false, true);
-      // "KX19 ZPT", "SW1A 1AA": a code written in two parts (a licence plate, a UK postcode) is one.
-      if (/^[A-Z]+\d+[A-Z]?$/.test(w.text) && next && /^\d?[A-Z]{2,3}$/.test(next.text) && goal.slice(w.end, next.start) === ' ') this.add(goal.slice(w.start, next.end), i, i + 1, false);
+      const pair = next && goal.slice(w.end, next.start) === ' ' && TWO_WORD_VALUES.find(([a, b]) => a.test(w.text) && b.test(next.text));
+      if (pair && !stopword) this.add(goal.slice(w.start, next.end), i, i + 1, false, pair[2]);
       // "10.0.0.2/24" is an address with a prefix length: each part may be a value of its own.
       const cidr = CIDR.exec(w.text);
       if (cidr) {

@@ -1,3 +1,4 @@
+import { isNumberType, isStringType } from '../data/capnp-values.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { COMPLETE, feedBytes, minCompletionBytes, type PlanState } from './constrain/automaton.js';
 import { Base64StringFrame } from './constrain/base64-string.js';
@@ -66,8 +67,12 @@ export class ValueSpans {
   /** Memos of shapesAsked() and sameThing(): both read param names, and the prior asks them per candidate span. */
   private readonly shapesByParam = new Map<string, readonly ValueShape[] | null>();
   private readonly related = new Map<string, boolean>();
-  /** Memo of examplesOf(). */
+  /** Memos of examplesOf() and asksForCode(). */
   private readonly examples = new Map<string, ReadonlySet<string>>();
+  private readonly codes = new Map<string, boolean>();
+  /** Identifier spans holding another identifier ("KX19 ZPT"), and spans inside an identifier of several words ("1350" of "TP 1350"). */
+  private readonly holdsIdentifier = new Set<GoalSpan>();
+  private readonly inLongerIdentifier = new Set<GoalSpan>();
 
   constructor(
     goal: string,
@@ -81,6 +86,14 @@ export class ValueSpans {
     for (const clause of reading.clauses.all) {
       const i = this.goal.words.findIndex((w) => w.start >= clause.start);
       if (i >= 0 && this.goal.words[i]!.start < clause.end) this.clauseFirstWords.add(i);
+    }
+    for (const outer of this.goal.spans) {
+      if (!outer.identifier) continue;
+      for (const inner of this.goal.spans) {
+        if (inner.first < outer.first || inner.last > outer.last) continue;
+        if (outer.last > outer.first) this.inLongerIdentifier.add(inner);
+        if (inner !== outer && inner.identifier) this.holdsIdentifier.add(outer);
+      }
     }
     this.descriptors = new Map(descriptors.map((d) => [d.name, d]));
     const names = [...new Set(descriptors.flatMap((d) => Object.keys(d.params)))].map(namesParam);
@@ -215,7 +228,7 @@ export class ValueSpans {
     // "3 Quay Street, Galway" whole rather than its street alone, which it otherwise ties with.
     if (asked?.includes('address') && shape === 'address' && span.text.includes(',')) prior += WHOLE_ADDRESS;
     // "KX19 ZPT" whole rather than "KX19", which it otherwise ties with.
-    if (span.identifier && this.goal.spans.some((w) => w !== span && w.identifier && w.first >= span.first && w.last <= span.last)) prior += WHOLE_CODE;
+    if (this.holdsIdentifier.has(span)) prior += WHOLE_CODE;
     // "10.0.0.2/24" is one value, unless the tool takes the prefix length apart (`address`, `prefixLength`).
     if (shape === 'ip' && this.partOfCidr(span) !== CIDR_SPLIT.test(Object.keys(at.tool.params).join(' '))) prior -= SHAPE_MATCH;
     const before = this.goal.wordBefore(span);
@@ -246,7 +259,7 @@ export class ValueSpans {
     else if (
       before !== '' &&
       !placeCue(at.key, before) &&
-      Object.keys(at.tool.params).some((k) => k !== at.key && (text || !isTextParam(at.tool, k)) && (prepositionOf(k) === before || placeCue(k, before)))
+      Object.keys(at.tool.params).some((k) => k !== at.key && (text || !isStringType(at.tool.params[k]!.type)) && (prepositionOf(k) === before || placeCue(k, before)))
     )
       prior += NEXT_TO_OTHER_NAME;
     // Otherwise an item after the first, where the name next to the first is some param's, is no value here ("the arguments -l and /var").
@@ -296,8 +309,7 @@ export class ValueSpans {
     // A number in words is one too ("a quarter", "seven"), though its word is a span of its own.
     const spelled = !span.numeric && span.first === span.last && spelledNumber(span.text) !== undefined;
     // Unless the param asks for digits ("card ending 8812" for `last4`) and they are no part of a longer name ("TP 1350").
-    const partOfName = this.goal.spans.some((w) => w.identifier && w.first <= span.first && span.last <= w.last && w.last > w.first);
-    const formAsked = shape !== null && !!asked && asked.includes(shape) && !partOfName;
+    const formAsked = shape !== null && !!asked && asked.includes(shape) && !this.inLongerIdentifier.has(span);
     if (text && (span.numeric || spelled) && !span.quoted && !labelled && !formAsked) prior += BARE_NUMBER_FOR_TEXT;
     return prior;
   }
@@ -308,8 +320,8 @@ export class ValueSpans {
     const out: { span: GoalSpan; prior: number }[][] = [];
     for (const key of keys.slice(keys.indexOf(at.key) + 1)) {
       const type = at.tool.params[key]!.type;
-      const number = /^(?:U?Int|Float)\d+$/.test(type);
-      if (!number && type !== 'Text' && type !== 'Data') continue;
+      const number = isNumberType(type);
+      if (!number && !isStringType(type)) continue;
       const takes = number ? paramUnit(key, at.tool.description) : null;
       const signed = /^(?:Int|Float)/.test(type);
       const here: Argument = { ...at, key, valueText: '', listSoFar: [] };
@@ -371,10 +383,14 @@ export class ValueSpans {
 
   /** Whether the param asks for a code: its name says so (`languageCode`), or its tool's description near the param's word ("into a target language code"). */
   private asksForCode(at: Argument): boolean {
-    if (/code/i.test(at.key)) return true;
-    const words = at.tool.description.toLowerCase().split(/[^a-z]+/);
-    const names = namesParam(at.key);
-    return words.some((w, i) => /^codes?$/.test(w) && words.slice(Math.max(0, i - 3), i).some((v) => concepts(v).some(names)));
+    const id = `${at.tool.name} ${at.key}`;
+    if (!this.codes.has(id)) {
+      const words = at.tool.description.toLowerCase().split(/[^a-z]+/);
+      const names = namesParam(at.key);
+      const described = words.some((w, i) => /^codes?$/.test(w) && words.slice(Math.max(0, i - 3), i).some((v) => concepts(v).some(names)));
+      this.codes.set(id, /code/i.test(at.key) || described);
+    }
+    return this.codes.get(id)!;
   }
 
   /**
@@ -579,14 +595,9 @@ const DESTINATION = 8;
 function takesDestination(key: string): boolean {
   return /(?:^|[a-z0-9])(?:channel|Channel|folder|Folder|target|Target|destination|Destination|recipient|Recipient|room|Room)$|^(?:dropoff|dest|arrival|recipient)|(?:Dropoff|Arrival)/.test(key);
 }
-/** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
 const PREPOSITION = /^(?:on|in|at|to|for|from|with|by|of|into|onto|off|up|down|over)$/i;
 
-function isTextParam(tool: ToolDescriptor, key: string): boolean {
-  const type = tool.params[key]!.type;
-  return type === 'Text' || type === 'Data';
-}
-
+/** Whether `word`, right before a span, says the span is where param `key` puts, keeps or takes something ("to" or "in" for `folder`, "from" for `origin`). */
 function placeCue(key: string, word: string): boolean {
   return (takesDestination(key) && /^(?:to|into|under|in)$/.test(word)) || (takesSource(key) && word === 'from');
 }

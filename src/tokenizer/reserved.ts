@@ -1,3 +1,4 @@
+import { isStringType } from '../data/capnp-values.js';
 import { capnpTypeId, type Catalog } from '../data/catalog.js';
 
 /**
@@ -182,7 +183,7 @@ export function buildReservedAtoms(catalog: Catalog): ReservedAtom[] {
 function valueOpener(type: string): string {
   const list = /^List\((.+)\)$/.exec(type);
   if (list) return `[${valueOpener(list[1]!)}`;
-  return type === 'Text' || type === 'Data' ? '"' : '';
+  return isStringType(type) ? '"' : '';
 }
 
 /** An interface named like a built-in (or two identical names) must not yield two ids for one text. */
