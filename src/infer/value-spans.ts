@@ -1,4 +1,4 @@
-import { isNumberType, isStringType } from '../data/capnp-values.js';
+import { integerRange, isNumberType, isStringType, listElementType } from '../data/capnp-values.js';
 import type { ToolDescriptor } from '../data/descriptor.js';
 import { COMPLETE, feedBytes, minCompletionBytes, type PlanState } from './constrain/automaton.js';
 import { Base64StringFrame } from './constrain/base64-string.js';
@@ -115,15 +115,14 @@ export class ValueSpans {
     if (!at || !(at.key in at.tool.params)) return null;
 
     const takes = number ? paramUnit(at.key, at.tool.description) : null;
-    // A signed param takes "back by 250 ms" as -250.
-    const signed = /^(?:Int|Float)/.test(at.tool.params[at.key]!.type);
+    const type = at.tool.params[at.key]!.type;
     const names = namesParam(at.key);
     const logZ = logSumExp(row);
     const options: { ids: number[]; score: number; span: GoalSpan }[] = [];
     const firstTokens = new Set<number>();
     for (const span of this.goal.spans) {
       if (number ? !span.numeric : span.numberWord) continue;
-      const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span), /^(?:List\()?U?Int\d/.test(at.tool.params[at.key]!.type)) : span.text;
+      const value = this.spanValue(span, type, takes, number);
       const piece = forcedPiece(state, value, text);
       const ids = piece ? [...this.encode(piece.text)] : [];
       if (ids.length === 0 || !mask[ids[0]!] || ids.length + minCompletionBytes(piece!.state) + 1 > room) continue;
@@ -314,6 +313,16 @@ export class ValueSpans {
     return prior;
   }
 
+  /**
+   * What `span` writes as a value of `type` (or of its list's element): its text, or for a number its value in the
+   * unit the param takes (`takes`), negated for a signed param where the goal counts back ("back by 250 ms" is -250).
+   */
+  private spanValue(span: GoalSpan, type: string, takes: Unit | null, number: boolean): string {
+    if (!number) return span.text;
+    const element = listElementType(type) ?? type;
+    return numberValue(span, takes, /^(?:Int|Float)/.test(element) && this.goal.countsBack(span), integerRange(element) !== null);
+  }
+
   /** Per scalar param (Text, Data, a number) of the step's tool after `at.key`: its best candidate spans by prior alone, best first. */
   private laterParams(at: Argument): { span: GoalSpan; prior: number }[][] {
     const keys = Object.keys(at.tool.params);
@@ -323,13 +332,12 @@ export class ValueSpans {
       const number = isNumberType(type);
       if (!number && !isStringType(type)) continue;
       const takes = number ? paramUnit(key, at.tool.description) : null;
-      const signed = /^(?:Int|Float)/.test(type);
       const here: Argument = { ...at, key, valueText: '', listSoFar: [] };
       const names = namesParam(key);
       const candidates: { span: GoalSpan; prior: number }[] = [];
       for (const span of this.goal.spans) {
         if (number ? !span.numeric : span.numberWord) continue;
-        const value = number ? numberValue(span, takes, signed && this.goal.countsBack(span), /^U?Int\d/.test(type)) : span.text;
+        const value = this.spanValue(span, type, takes, number);
         const prior = this.prior(span, value, here, !number, names, takes);
         if (prior !== null) candidates.push({ span, prior });
       }
